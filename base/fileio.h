@@ -1,0 +1,27 @@
+/* fd-relative file I/O: whole-file reads, atomic replacement, single writes for cgroupfs and /proc. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Read a whole (small) file into a NUL-terminated buffer. */
+int read_full_file_at(int dfd, const char *path, char **ret, size_t *ret_size);
+/* Read the first line, without its newline. */
+int read_one_line_at(int dfd, const char *path, char **ret);
+/* Replace path atomically: write a temp file, fsync, rename over path, fsync the directory. */
+int write_file_atomic_at(int dfd, const char *path, const void *data, size_t len, mode_t mode);
+/* One write(2) of a string to an existing file (cgroupfs, /proc, /sys): no O_CREAT, no O_TRUNC. */
+int write_string_at(int dfd, const char *path, const char *s);
+/* mkdir -p relative to dfd; existing directories are fine. */
+int mkdir_p_at(int dfd, const char *path, mode_t mode);
+/* rm -rf of dfd/name without following symlinks and without crossing into other mounts. */
+int rm_rf_at(int dfd, const char *name);
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int loop_write(int fd, const void *buf, size_t len);
+/* Read up to len bytes, retrying on EINTR and short reads; returns bytes read. */
+ssize_t loop_read(int fd, void *buf, size_t len);
+/* Does dfd/path exist (without following a final symlink)? */
+bool exists_at(int dfd, const char *path);
+/* Copy a regular file (sendfile/copy_file_range), creating dst with mode. */
+int copy_file_at(int src_dfd, const char *src, int dst_dfd, const char *dst, mode_t mode);

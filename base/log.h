@@ -1,0 +1,33 @@
+/* Logging: errors once, at the layer with the context; debug everywhere else. */
+#pragma once
+
+#include <errno.h>
+#include <stdarg.h>
+
+#include "macro.h"
+
+enum {
+        LOG_LEVEL_ERR = 3,
+        LOG_LEVEL_WARNING = 4,
+        LOG_LEVEL_NOTICE = 5,
+        LOG_LEVEL_INFO = 6,
+        LOG_LEVEL_DEBUG = 7,
+};
+
+/* Set the maximum level printed; VPSCTL_LOG_LEVEL=debug|info|... overrides at startup. */
+void log_set_max_level(int level);
+int log_get_max_level(void);
+/* Parse the level from the environment (VPSCTL_LOG_LEVEL) and use syslog when stderr is no tty. */
+void log_setup(const char *ident);
+/* Print one message; errno is set to -error for %m. Returns -abs(error) (or -EIO if error is 0). */
+int log_internal(int level, int error, const char *file, int line, const char *fmt, ...) _printf_(5, 6);
+
+#define log_full_errno(level, error, ...) log_internal((level), (error), __FILE__, __LINE__, __VA_ARGS__)
+#define log_error_errno(error, ...)       log_full_errno(LOG_LEVEL_ERR, (error), __VA_ARGS__)
+#define log_warning_errno(error, ...)     log_full_errno(LOG_LEVEL_WARNING, (error), __VA_ARGS__)
+#define log_debug_errno(error, ...)       log_full_errno(LOG_LEVEL_DEBUG, (error), __VA_ARGS__)
+#define log_error(...)                    (void)log_full_errno(LOG_LEVEL_ERR, 0, __VA_ARGS__)
+#define log_warning(...)                  (void)log_full_errno(LOG_LEVEL_WARNING, 0, __VA_ARGS__)
+#define log_notice(...)                   (void)log_full_errno(LOG_LEVEL_NOTICE, 0, __VA_ARGS__)
+#define log_info(...)                     (void)log_full_errno(LOG_LEVEL_INFO, 0, __VA_ARGS__)
+#define log_debug(...)                    (void)log_full_errno(LOG_LEVEL_DEBUG, 0, __VA_ARGS__)

@@ -1,0 +1,39 @@
+/* cgroups/ internals: backend ops and the per-CT handle. */
+#pragma once
+
+#include "cgroups.h"
+
+#define CG_MAX_HIERARCHIES 16
+
+struct cg_hierarchy {
+        int root_fd;     /* the hierarchy's mount point */
+        int fd;          /* the CT's cgroup directory, or -EBADF */
+        char *mnt;       /* mount point path, for messages */
+        char *controllers; /* "cpu,cpuacct", "memory", "name=systemd", "" for cgroup2 */
+        bool is_v2;      /* the unified hierarchy of a hybrid host, or the v2 host itself */
+};
+
+struct cg_ops {
+        cg_version version;
+        int (*setup)(cg_ct *cg, bool create);
+        int (*kill_all)(cg_ct *cg, unsigned timeout_ms);
+        int (*freeze)(cg_ct *cg, bool freeze);
+        int (*populated)(cg_ct *cg);
+};
+
+struct cg_ct {
+        const struct cg_ops *ops;
+        char *path; /* PARENT/NAME */
+        char *parent;
+        size_t n_hier;
+        struct cg_hierarchy hier[CG_MAX_HIERARCHIES];
+};
+
+extern const struct cg_ops cg_v1_ops;
+extern const struct cg_ops cg_v2_ops;
+
+/* Shared helpers (cgroup.c) */
+int cg_read_pids_recursive(int dfd, pid_t **pids, size_t *n, size_t *alloc);
+int cg_rmdir_recursive(int parent_fd, const char *name);
+int cg_mkdir_path(int root_fd, const char *path, int *ret_fd);
+int cg_wait_empty(cg_ct *cg, unsigned timeout_ms);

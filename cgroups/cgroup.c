@@ -1,0 +1,306 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "base/fileio.h"
+#include "base/log.h"
+#include "base/parse.h"
+#include "cgroup-internal.h"
+
+int cg_detect(cg_version *ret)
+{
+        struct statfs fs;
+
+        if (statfs("/sys/fs/cgroup", &fs) < 0)
+                return -errno;
+        if (fs.f_type == CGROUP2_SUPER_MAGIC)
+                *ret = CG_VERSION_V2;
+        else if (fs.f_type == TMPFS_MAGIC)
+                *ret = CG_VERSION_V1;
+        else
+                return -ENOMEDIUM;
+        return 0;
+}
+
+static void hierarchy_done(struct cg_hierarchy *h)
+{
+        safe_close(h->root_fd);
+        safe_close(h->fd);
+        free(h->mnt);
+        free(h->controllers);
+}
+
+void cg_ct_free(cg_ct *cg)
+{
+        if (!cg)
+                return;
+        for (size_t i = 0; i < cg->n_hier; i++)
+                hierarchy_done(&cg->hier[i]);
+        free(cg->path);
+        free(cg->parent);
+        free(cg);
+}
+
+cg_version cg_ct_version(const cg_ct *cg)
+{
+        return cg->ops->version;
+}
+
+const char *cg_ct_path(const cg_ct *cg)
+{
+        return cg->path;
+}
+
+static bool valid_component(const char *s)
+{
+        if (!s || !*s || streq(s, ".") || streq(s, ".."))
+                return false;
+        for (const char *p = s; *p; p++)
+                if (*p == '\n' || *p == ' ')
+                        return false;
+        return true;
+}
+
+int cg_ct_open(const char *parent, const char *name, bool create, cg_ct **ret)
+{
+        cg_version v = CG_VERSION_V1;
+        int r;
+
+        if (!valid_component(name) || strchr(name, '/'))
+                return -EINVAL;
+        /* parent may be nested ("hosting/vpsctl") but never climb out */
+        if (!parent || !*parent || parent[0] == '/' || strstr(parent, ".."))
+                return -EINVAL;
+        r = cg_detect(&v);
+        if (r < 0)
+                return r;
+
+        cg_ct *cg = calloc(1, sizeof(*cg));
+        if (!cg)
+                return -ENOMEM;
+        cg->ops = v == CG_VERSION_V2 ? &cg_v2_ops : &cg_v1_ops;
+        cg->parent = strdup(parent);
+        if (!cg->parent || asprintf(&cg->path, "%s/%s", parent, name) < 0) {
+                cg->path = NULL;
+                cg_ct_free(cg);
+                return -ENOMEM;
+        }
+        r = cg->ops->setup(cg, create);
+        if (r < 0) {
+                cg_ct_free(cg);
+                return r;
+        }
+        *ret = cg;
+        return 0;
+}
+
+int cg_mkdir_path(int root_fd, const char *path, int *ret_fd)
+{
+        int r = mkdir_p_at(root_fd, path, 0755);
+        if (r < 0)
+                return r;
+        int fd = openat(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
+
+int cg_ct_clone_fd(cg_ct *cg)
+{
+        for (size_t i = 0; i < cg->n_hier; i++)
+                if (cg->hier[i].is_v2 && cg->ops->version == CG_VERSION_V2)
+                        return cg->hier[i].fd;
+        return -EOPNOTSUPP;
+}
+
+int cg_ct_attach(cg_ct *cg, pid_t pid)
+{
+        char buf[32];
+
+        snprintf(buf, sizeof(buf), "%d", (int)pid);
+        for (size_t i = 0; i < cg->n_hier; i++) {
+                int r = write_string_at(cg->hier[i].fd, "cgroup.procs", buf);
+                if (r < 0)
+                        return log_debug_errno(r, "Failed to attach %d to %s/%s: %m", (int)pid, cg->hier[i].mnt,
+                                               cg->path);
+        }
+        return 0;
+}
+
+static int push_pid(pid_t **pids, size_t *n, size_t *alloc, pid_t p)
+{
+        if (*n == *alloc) {
+                size_t na = *alloc ? *alloc * 2 : 64;
+                pid_t *t = realloc(*pids, na * sizeof(pid_t));
+                if (!t)
+                        return -ENOMEM;
+                *pids = t;
+                *alloc = na;
+        }
+        (*pids)[(*n)++] = p;
+        return 0;
+}
+
+int cg_read_pids_recursive(int dfd, pid_t **pids, size_t *n, size_t *alloc)
+{
+        _cleanup_free_ char *buf = NULL;
+        int r;
+
+        r = read_full_file_at(dfd, "cgroup.procs", &buf, NULL);
+        if (r == -ENOENT || r == -ENODEV)
+                return 0; /* removed under us */
+        if (r < 0)
+                return r;
+        for (char *save = NULL, *tok = strtok_r(buf, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+                int p;
+                if (safe_atoi(tok, &p) < 0 || p <= 0)
+                        continue;
+                r = push_pid(pids, n, alloc, p);
+                if (r < 0)
+                        return r;
+        }
+
+        int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+        if (dup < 0)
+                return -errno;
+        _cleanup_closedir_ DIR *d = fdopendir(dup);
+        if (!d) {
+                safe_close(dup);
+                return -errno;
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                _cleanup_close_ int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (sub < 0)
+                        continue;
+                r = cg_read_pids_recursive(sub, pids, n, alloc);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int first_fd(cg_ct *cg)
+{
+        return cg->n_hier > 0 ? cg->hier[0].fd : -ENOENT;
+}
+
+int cg_ct_count_procs(cg_ct *cg, unsigned *ret)
+{
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0, alloc = 0;
+        int fd = first_fd(cg);
+        if (fd < 0)
+                return fd;
+        int r = cg_read_pids_recursive(fd, &pids, &n, &alloc);
+        if (r < 0)
+                return r;
+        *ret = (unsigned)n;
+        return 0;
+}
+
+int cg_ct_has_pid(cg_ct *cg, pid_t pid)
+{
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0, alloc = 0;
+        int fd = first_fd(cg);
+        if (fd < 0)
+                return fd;
+        int r = cg_read_pids_recursive(fd, &pids, &n, &alloc);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (pids[i] == pid)
+                        return 1;
+        return 0;
+}
+
+int cg_ct_populated(cg_ct *cg)
+{
+        return cg->ops->populated(cg);
+}
+
+int cg_wait_empty(cg_ct *cg, unsigned timeout_ms)
+{
+        for (unsigned waited = 0;; waited += 5) {
+                int r = cg->ops->populated(cg);
+                if (r <= 0)
+                        return r;
+                if (waited >= timeout_ms)
+                        return -ETIMEDOUT;
+                nanosleep(&(struct timespec){ .tv_nsec = 5 * 1000 * 1000 }, NULL);
+        }
+}
+
+int cg_ct_kill_all(cg_ct *cg, unsigned timeout_ms)
+{
+        return cg->ops->kill_all(cg, timeout_ms);
+}
+
+int cg_ct_freeze(cg_ct *cg, bool freeze)
+{
+        return cg->ops->freeze(cg, freeze);
+}
+
+int cg_rmdir_recursive(int parent_fd, const char *name)
+{
+        int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        _cleanup_closedir_ DIR *d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return -errno;
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                int r = cg_rmdir_recursive(dirfd(d), de->d_name);
+                if (r < 0)
+                        return r;
+        }
+        /* An exiting process can keep the cgroup busy for a moment after it left cgroup.procs. */
+        for (int i = 0; i < 200; i++) {
+                if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+                        return 0;
+                if (errno != EBUSY)
+                        return -errno;
+                nanosleep(&(struct timespec){ .tv_nsec = 5 * 1000 * 1000 }, NULL);
+        }
+        return -EBUSY;
+}
+
+int cg_ct_destroy(cg_ct *cg)
+{
+        int ret = 0;
+        const char *slash = strrchr(cg->path, '/');
+        const char *base = slash ? slash + 1 : cg->path;
+
+        for (size_t i = 0; i < cg->n_hier; i++) {
+                struct cg_hierarchy *h = &cg->hier[i];
+                _cleanup_close_ int pfd = openat(h->root_fd, cg->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (pfd < 0) {
+                        if (errno != ENOENT && ret == 0)
+                                ret = -errno;
+                        continue;
+                }
+                int r = cg_rmdir_recursive(pfd, base);
+                if (r < 0) {
+                        log_debug_errno(r, "Failed to remove cgroup %s/%s: %m", h->mnt, cg->path);
+                        if (ret == 0)
+                                ret = r;
+                }
+                h->fd = safe_close(h->fd);
+        }
+        return ret;
+}

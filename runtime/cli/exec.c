@@ -1,0 +1,42 @@
+/* vpsctl exec, exec2 */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "cli.h"
+
+static int run(const char *verb, int argc, char **argv, bool own_status)
+{
+        if (argc < 2)
+                return cli_usage_error(verb, "CTID is missing");
+        if (argc < 3)
+                return cli_usage_error(verb, "COMMAND is missing");
+        _cleanup_ct_ ct *c = NULL;
+        int rc = cli_open_ct(argv[1], verb, false, true, &c);
+        if (rc != 0)
+                return rc;
+
+        bool from_stdin = argc == 3 && streq(argv[2], "-");
+        int status = 0;
+        int r = ct_exec(c, from_stdin ? CT_EXEC_STDIN : CT_EXEC_SHELL, argv + 2, &status);
+        if (r == -ESRCH) {
+                log_error("CT %u is not running", c->id);
+                return EXIT_VZ_NOT_RUNNING;
+        }
+        if (r < 0)
+                return EXIT_VZ_EXEC;
+        if (own_status)
+                return status;
+        return status == 0 ? 0 : EXIT_VZ_EXEC;
+}
+
+int verb_exec(int argc, char **argv)
+{
+        return run("exec", argc, argv, false);
+}
+
+int verb_exec2(int argc, char **argv)
+{
+        return run("exec2", argc, argv, true);
+}

@@ -1,0 +1,358 @@
+/* vpsctl list: vzlist's options, fields, column widths and JSON. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "cli.h"
+
+struct row {
+        ct *c;
+        ct_status st;
+};
+
+enum field_kind {
+        F_CTID,
+        F_STATUS,
+        F_NUMPROC,
+        F_KEY,
+};
+
+struct field {
+        const char *name;
+        const char *header;
+        const char *fmt;
+        enum field_kind kind;
+        const struct ct_key *key;
+        bool alias; /* not listed by -j without -o */
+};
+
+static struct field runtime_fields[] = {
+        { "ctid", "CTID", "%10s", F_CTID, NULL, false },
+        { "veid", "CTID", "%10s", F_CTID, NULL, true },
+        { "vpsid", "CTID", "%10s", F_CTID, NULL, true },
+        { "status", "STATUS", "%-9s", F_STATUS, NULL, false },
+        { "numproc", "NPROC", "%10s", F_NUMPROC, NULL, false },
+};
+
+static int lookup_field(const char *name, struct field *ret)
+{
+        for (size_t i = 0; i < ELEMENTSOF(runtime_fields); i++)
+                if (streq(runtime_fields[i].name, name)) {
+                        *ret = runtime_fields[i];
+                        return 0;
+                }
+        const struct ct_key *k = ct_key_by_field(name);
+        if (!k)
+                return -ENOENT;
+        *ret = (struct field){ k->field, k->header, k->fmt, F_KEY, k, false };
+        return 0;
+}
+
+/* The field's value, or NULL when it has none ("-" in columns, null in JSON). */
+static char *field_value(const struct field *f, const struct row *r)
+{
+        char *s = NULL;
+        switch (f->kind) {
+        case F_CTID:
+                if (asprintf(&s, "%u", r->c->id) < 0)
+                        s = NULL;
+                return s;
+        case F_STATUS:
+                return strdup(r->st.running ? "running" : r->st.mounted ? "mounted" : "stopped");
+        case F_NUMPROC:
+                if (!r->st.running || asprintf(&s, "%u", r->st.nproc) < 0)
+                        return NULL;
+                return s;
+        case F_KEY:
+                if (ct_config_format_value(&r->c->cfg, f->key, &s) < 0)
+                        return NULL;
+                return s;
+        }
+        return NULL;
+}
+
+static bool numeric(const struct field *f)
+{
+        return f->kind == F_CTID || f->kind == F_NUMPROC ||
+               (f->kind == F_KEY && f->key->key && streq(f->key->key, "STOP_TIMEOUT"));
+}
+
+static const struct field *sort_field;
+static int sort_cmp(const void *a, const void *b)
+{
+        const struct row *x = a, *y = b;
+        _cleanup_free_ char *u = field_value(sort_field, x), *v = field_value(sort_field, y);
+        int c;
+        if (!u || !v)
+                c = !u - !v;
+        else if (numeric(sort_field))
+                c = (strtoull(u, NULL, 10) > strtoull(v, NULL, 10)) - (strtoull(u, NULL, 10) < strtoull(v, NULL, 10));
+        else
+                c = strcmp(u, v);
+        return c ? c : (x->c->id > y->c->id) - (x->c->id < y->c->id);
+}
+
+static void json_string(const char *s)
+{
+        putchar('"');
+        for (; *s; s++) {
+                unsigned char ch = (unsigned char)*s;
+                if (ch == '"' || ch == '\\')
+                        printf("\\%c", ch);
+                else if (ch < 0x20)
+                        printf("\\u%04x", ch);
+                else
+                        putchar(ch);
+        }
+        putchar('"');
+}
+
+static void print_json_value(const struct field *f, const char *v)
+{
+        if (!v)
+                fputs("null", stdout);
+        else if (numeric(f))
+                fputs(v, stdout);
+        else if (f->kind == F_KEY && f->key->format && (streq(f->key->key, "ONBOOT") || streq(f->key->key, "DISABLED")))
+                fputs(streq(v, "yes") ? "true" : "false", stdout);
+        else
+                json_string(v);
+}
+
+static int parse_fields(const char *spec, struct field **ret, size_t *ret_n)
+{
+        _cleanup_free_ char *copy = strdup(spec);
+        size_t n = 0;
+        struct field *fs = calloc(strlen(spec) / 2 + 2, sizeof(*fs));
+        if (!copy || !fs) {
+                free(fs);
+                return -ENOMEM;
+        }
+        for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                if (lookup_field(t, &fs[n]) < 0) {
+                        log_error("Unknown field \"%s\"; `vpsctl list -L` lists the fields", t);
+                        free(fs);
+                        return -EINVAL;
+                }
+                n++;
+        }
+        *ret = fs;
+        *ret_n = n;
+        return 0;
+}
+
+static void list_fields(void)
+{
+        for (size_t i = 0; i < ELEMENTSOF(runtime_fields); i++)
+                printf("%-15s %s\n", runtime_fields[i].name, runtime_fields[i].header);
+        for (size_t i = 0; i < ct_keys_count; i++)
+                if (ct_keys[i].field)
+                        printf("%-15s %s\n", ct_keys[i].field, ct_keys[i].header);
+}
+
+int verb_list(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "all", no_argument, NULL, 'a' },         { "stopped", no_argument, NULL, 'S' },
+                { "no-header", no_argument, NULL, 'H' },   { "output", required_argument, NULL, 'o' },
+                { "sort", required_argument, NULL, 's' },  { "json", no_argument, NULL, 'j' },
+                { "list", no_argument, NULL, 'L' },        { "hostname", required_argument, NULL, 'h' },
+                { "name_filter", required_argument, NULL, 'N' }, { "description", required_argument, NULL, 'd' },
+                { "name", no_argument, NULL, 'n' },        {},
+        };
+        bool all = false, stopped = false, header = true, json = false, only_ids = false, with_name = false;
+        const char *spec = NULL, *sort = NULL, *hpat = NULL, *npat = NULL, *dpat = NULL;
+        int o;
+
+        optind = 1;
+        while ((o = getopt_long(argc, argv, "aSHo:s:jLh:N:d:n1", opts, NULL)) >= 0)
+                switch (o) {
+                case 'a':
+                        all = true;
+                        break;
+                case 'S':
+                        stopped = true;
+                        break;
+                case 'H':
+                        header = false;
+                        break;
+                case 'o':
+                        spec = optarg;
+                        break;
+                case 's':
+                        sort = optarg;
+                        break;
+                case 'j':
+                        json = true;
+                        break;
+                case 'L':
+                        list_fields();
+                        return 0;
+                case 'h':
+                        hpat = optarg;
+                        break;
+                case 'N':
+                        npat = optarg;
+                        break;
+                case 'd':
+                        dpat = optarg;
+                        break;
+                case 'n':
+                        with_name = true;
+                        break;
+                case '1':
+                        only_ids = true;
+                        break;
+                default:
+                        return cli_usage_error("list", "unknown option");
+                }
+        if (only_ids) {
+                spec = "ctid";
+                header = false;
+        }
+        if (!spec)
+                spec = with_name ? "ctid,numproc,status,ip,hostname,name" : "ctid,numproc,status,ip,hostname";
+
+        _cleanup_free_ struct field *fields = NULL;
+        size_t nf = 0;
+        bool explicit_fields = only_ids || with_name || strcmp(spec, "ctid,numproc,status,ip,hostname") != 0;
+        if (json && !explicit_fields) {
+                /* all fields, as vzlist -j does */
+                _cleanup_free_ char *allspec = NULL;
+                FILE *m = open_memstream(&allspec, &(size_t){ 0 });
+                if (!m)
+                        return EXIT_VZ_SYSTEM;
+                for (size_t i = 0; i < ELEMENTSOF(runtime_fields); i++)
+                        if (!runtime_fields[i].alias)
+                                fprintf(m, "%s,", runtime_fields[i].name);
+                for (size_t i = 0; i < ct_keys_count; i++)
+                        if (ct_keys[i].field)
+                                fprintf(m, "%s,", ct_keys[i].field);
+                fclose(m);
+                if (parse_fields(allspec, &fields, &nf) < 0)
+                        return EXIT_VZ_SYSTEM;
+        } else if (parse_fields(spec, &fields, &nf) < 0)
+                return EXIT_VZ_BAD_SYNTAX;
+
+        struct field sf;
+        bool reverse = false;
+        if (sort) {
+                if (*sort == '-') {
+                        reverse = true;
+                        sort++;
+                }
+                if (lookup_field(sort, &sf) < 0) {
+                        log_error("Unknown sort field \"%s\"; `vpsctl list -L` lists the fields", sort);
+                        return EXIT_VZ_BAD_SYNTAX;
+                }
+                sort_field = &sf;
+        }
+
+        /* which CTs: the trailing arguments, or every CT with a config */
+        _cleanup_free_ unsigned *ids = NULL;
+        size_t nids = 0;
+        if (optind < argc) {
+                ids = calloc((size_t)(argc - optind), sizeof(unsigned));
+                if (!ids)
+                        return EXIT_VZ_SYSTEM;
+                for (int i = optind; i < argc; i++) {
+                        int r = ct_resolve_id(&cli_paths, argv[i], &ids[nids]);
+                        if (r < 0) {
+                                log_error("\"%s\" is not a CTID or the name of a CT", argv[i]);
+                                return r == -ENOENT ? EXIT_VZ_NOVE_CONFIG : EXIT_VZ_BAD_SYNTAX;
+                        }
+                        nids++;
+                }
+                all = true; /* named CTs are shown whatever their state, as vzlist does */
+        } else if (ct_list_ids(&cli_paths, &ids, &nids) < 0) {
+                log_error("Failed to read %s", cli_paths.conf_dir);
+                return EXIT_VZ_SYSTEM;
+        }
+
+        struct row *rows = calloc(nids ? nids : 1, sizeof(*rows));
+        size_t nr = 0;
+        int rc = 0;
+        if (!rows)
+                return EXIT_VZ_SYSTEM;
+        for (size_t i = 0; i < nids; i++) {
+                struct row r = { 0 };
+                if (ct_load(&cli_paths, ids[i], false, &r.c) < 0)
+                        continue;
+                if (!r.c->exists || ct_get_status(r.c, &r.st) < 0) {
+                        if (optind < argc && !r.c->exists) {
+                                log_error("CT %u does not exist", ids[i]);
+                                rc = EXIT_VZ_NOVE_CONFIG;
+                        }
+                        ct_free(r.c);
+                        continue;
+                }
+                bool show = stopped ? !r.st.running : all || r.st.running;
+                if (show && hpat && (!r.c->cfg.hostname || fnmatch(hpat, r.c->cfg.hostname, 0) != 0))
+                        show = false;
+                if (show && npat && (!r.c->cfg.name || fnmatch(npat, r.c->cfg.name, 0) != 0))
+                        show = false;
+                if (show && dpat && (!r.c->cfg.description || fnmatch(dpat, r.c->cfg.description, 0) != 0))
+                        show = false;
+                if (!show) {
+                        ct_free(r.c);
+                        continue;
+                }
+                rows[nr++] = r;
+        }
+        if (sort_field)
+                qsort(rows, nr, sizeof(*rows), sort_cmp);
+
+        if (json) {
+                fputs("[", stdout);
+                for (size_t k = 0; k < nr; k++) {
+                        size_t i = reverse ? nr - 1 - k : k;
+                        printf("%s\n  {", k ? "," : "");
+                        for (size_t f = 0; f < nf; f++) {
+                                _cleanup_free_ char *v = field_value(&fields[f], &rows[i]);
+                                printf("%s\n    \"%s\": ", f ? "," : "", fields[f].name);
+                                print_json_value(&fields[f], v);
+                        }
+                        fputs("\n  }", stdout);
+                }
+                fputs(nr ? "\n]\n" : "]\n", stdout);
+        } else {
+                if (header && nr + 1 > 0) {
+                        char line[4096] = "";
+                        for (size_t f = 0; f < nf; f++) {
+                                char cell[512];
+                                snprintf(cell, sizeof(cell), fields[f].fmt, fields[f].header);
+                                if (f)
+                                        strncat(line, " ", sizeof(line) - strlen(line) - 1);
+                                strncat(line, cell, sizeof(line) - strlen(line) - 1);
+                        }
+                        size_t l = strlen(line);
+                        while (l > 0 && line[l - 1] == ' ')
+                                line[--l] = 0;
+                        puts(line);
+                }
+                for (size_t k = 0; k < nr; k++) {
+                        size_t i = reverse ? nr - 1 - k : k;
+                        char line[8192] = "";
+                        for (size_t f = 0; f < nf; f++) {
+                                _cleanup_free_ char *v = field_value(&fields[f], &rows[i]);
+                                char cell[1024];
+                                snprintf(cell, sizeof(cell), fields[f].fmt, strna(v));
+                                if (f)
+                                        strncat(line, " ", sizeof(line) - strlen(line) - 1);
+                                strncat(line, cell, sizeof(line) - strlen(line) - 1);
+                        }
+                        size_t l = strlen(line);
+                        while (l > 0 && line[l - 1] == ' ')
+                                line[--l] = 0;
+                        puts(line);
+                }
+        }
+        for (size_t i = 0; i < nr; i++)
+                ct_free(rows[i].c);
+        free(rows);
+        return rc;
+}

@@ -1,0 +1,214 @@
+/* vpsctl: entry point and verb dispatch. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "cli.h"
+
+struct ct_paths cli_paths;
+
+const struct verb verbs[] = {
+        { "create", verb_create, false,
+          "create CTID --ostemplate NAME [--config SAMPLE] [--hostname H] [--name N] [--description D]",
+          "create a CT from a template" },
+        { "start", verb_start, true, "start CTID [--wait] [--force]", "start a CT (returns once its init runs)" },
+        { "stop", verb_stop, false, "stop CTID [--fast]", "shut a CT down, then kill what is left" },
+        { "restart", verb_restart, true, "restart CTID [--wait]", "stop and start a CT" },
+        { "status", verb_status, false, "status CTID", "print `CTID N exist|deleted mounted|unmounted running|down`" },
+        { "mount", verb_mount, false, "mount CTID", "mount a CT's root without starting it" },
+        { "umount", verb_umount, false, "umount CTID", "unmount a stopped CT's root" },
+        { "destroy", verb_destroy, false, "destroy CTID", "remove a stopped CT and its files" },
+        { "delete", verb_destroy, false, "delete CTID", "same as destroy" },
+        { "exec", verb_exec, true, "exec CTID COMMAND [ARG...] | exec CTID -",
+          "run a command in a CT with /bin/sh -c; exit 8 if it fails" },
+        { "exec2", verb_exec2, true, "exec2 CTID COMMAND [ARG...]", "as exec, exiting with the command's status" },
+        { "enter", verb_enter, true, "enter CTID [--exec COMMAND [ARG...]]", "interactive shell inside a CT" },
+        { "set", verb_set, true,
+          "set CTID [--hostname H] [--name N] [--description D] [--onboot yes|no] [--disabled yes|no] "
+          "[--stop-timeout SEC] [--save]",
+          "change a CT's parameters, live and/or in its config" },
+        { "list", verb_list, false, "list [-a|-S] [-H] [-o FIELD,...|-1] [-s [-]FIELD] [-j] [-L] [CTID...]",
+          "list CTs like vzlist" },
+        { "help", verb_help, false, "help [VERB|exit-codes]", "this help" },
+        { NULL, NULL, false, NULL, NULL },
+};
+
+int cli_usage_error(const char *verb, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("Error: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+        for (const struct verb *v = verbs; v->name; v++)
+                if (streq(v->name, verb))
+                        fprintf(stderr, "Usage: vpsctl %s\n", v->usage);
+        return EXIT_VZ_BAD_SYNTAX;
+}
+
+int cli_exit_code(int r, int fallback)
+{
+        switch (r) {
+        case 0:
+                return 0;
+        case -EBUSY:
+                return EXIT_VZ_LOCKED;
+        case -ESRCH:
+                return EXIT_VZ_NOT_RUNNING;
+        case -ENOPKG:
+                return EXIT_VZ_TMPL_NOTFOUND;
+        case -EINVAL:
+        case -ERANGE:
+                return EXIT_VZ_BAD_VALUE;
+        case -ENOMEM:
+                return 4;
+        default:
+                return fallback;
+        }
+}
+
+int cli_open_ct(const char *arg, const char *verb, bool lock, bool must_exist, ct **ret)
+{
+        _cleanup_ct_ ct *c = NULL;
+        unsigned id;
+        int r;
+
+        if (!arg)
+                return cli_usage_error(verb, "CTID is missing");
+        r = ct_resolve_id(&cli_paths, arg, &id);
+        if (r == -ENOENT) {
+                log_error("No CT is named \"%s\"; give a CTID (%u..%u) or an existing --name", arg, CTID_MIN, CTID_MAX);
+                return EXIT_VZ_NOVE_CONFIG;
+        }
+        if (r == -ERANGE) {
+                log_error("CTID %s is out of range: CTIDs are %u..%u (0..100 are reserved)", arg, CTID_MIN, CTID_MAX);
+                return EXIT_VZ_BAD_SYNTAX;
+        }
+        if (r == -EINVAL) {
+                log_error("\"%s\" is neither a CTID (%u..%u) nor a valid CT name", arg, CTID_MIN, CTID_MAX);
+                return EXIT_VZ_BAD_SYNTAX;
+        }
+        if (r < 0) {
+                log_error_errno(r, "Failed to look up CT %s: %m", arg);
+                return EXIT_VZ_SYSTEM;
+        }
+        r = ct_load(&cli_paths, id, true, &c);
+        if (r < 0)
+                return r == -EINVAL ? EXIT_VZ_BAD_VALUE : EXIT_VZ_SYSTEM;
+        if (must_exist && !c->exists) {
+                log_error("CT %u does not exist (no %s); create it first", id, c->conf_path);
+                return EXIT_VZ_NOVE_CONFIG;
+        }
+        if (lock) {
+                pid_t holder = 0;
+                r = ct_lock(c, verb, &holder);
+                if (r == -EBUSY) {
+                        char info[256] = "";
+                        char path[4096];
+                        FILE *f;
+                        snprintf(path, sizeof(path), "%s/lock", c->run_path);
+                        if ((f = fopen(path, "re"))) {
+                                if (fgets(info, sizeof(info), f))
+                                        info[strcspn(info, "\n")] = 0;
+                                fclose(f);
+                        }
+                        const char *what = strchr(info, ' ');
+                        if (holder > 0)
+                                log_error("CT %u is locked by pid %d (vpsctl %s); try again when it has finished",
+                                          id, (int)holder, what ? what + 1 : "?");
+                        else
+                                log_error("CT %u is locked by another vpsctl command; try again later", id);
+                        return EXIT_VZ_LOCKED;
+                }
+                if (r < 0) {
+                        log_error_errno(r, "Failed to lock CT %u: %m", id);
+                        return EXIT_VZ_SYSTEM;
+                }
+        }
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+static void print_usage(FILE *f)
+{
+        fprintf(f, "vpsctl %s: OpenVZ-style system containers on a stock kernel\n\nUsage: vpsctl VERB [CTID] [OPTIONS]\n\n",
+                VPSCTL_VERSION);
+        for (const struct verb *v = verbs; v->name; v++)
+                fprintf(f, "  %-9s %s\n", v->name, v->summary);
+        fprintf(f, "\n`vpsctl help VERB` shows a verb's options; `vpsctl help exit-codes` the exit codes.\n");
+}
+
+int verb_help(int argc, char **argv)
+{
+        if (argc < 2) {
+                print_usage(stdout);
+                return 0;
+        }
+        if (streq(argv[1], "exit-codes")) {
+                printf("%-5s %-28s %s\n", "CODE", "NAME (vzctl)", "MEANING");
+                for (unsigned i = 0; i < exit_code_docs_count; i++)
+                        printf("%-5d %-28s %s\n", exit_code_docs[i].code, exit_code_docs[i].name,
+                               exit_code_docs[i].meaning);
+                return 0;
+        }
+        for (const struct verb *v = verbs; v->name; v++)
+                if (streq(v->name, argv[1])) {
+                        printf("Usage: vpsctl %s\n\n%s\n", v->usage, v->summary);
+                        if (streq(v->name, "set") || streq(v->name, "create")) {
+                                printf("\nParameters (CTID.conf key, option):\n");
+                                for (size_t i = 0; i < ct_keys_count; i++)
+                                        if (ct_keys[i].option && (ct_keys[i].flags & CT_KEY_CT))
+                                                printf("  --%-14s %-13s %s\n", ct_keys[i].option, ct_keys[i].key,
+                                                       ct_keys[i].help);
+                        }
+                        return 0;
+                }
+        log_error("Unknown verb \"%s\"; `vpsctl help` lists them", argv[1]);
+        return EXIT_VZ_BAD_SYNTAX;
+}
+
+int main(int argc, char **argv)
+{
+        log_setup("vpsctl");
+        if (argc < 2) {
+                print_usage(stderr);
+                return EXIT_VZ_BAD_SYNTAX;
+        }
+        if (streq(argv[1], "--version") || streq(argv[1], "-V")) {
+                printf("vpsctl %s\n", VPSCTL_VERSION);
+                return 0;
+        }
+        if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
+                print_usage(stdout);
+                return 0;
+        }
+        const struct verb *v = NULL;
+        for (const struct verb *i = verbs; i->name; i++)
+                if (streq(i->name, argv[1]))
+                        v = i;
+        if (!v) {
+                log_error("Unknown verb \"%s\"; `vpsctl help` lists them", argv[1]);
+                return EXIT_VZ_BAD_SYNTAX;
+        }
+        if (geteuid() != 0 && !streq(v->name, "help")) {
+                log_error("vpsctl %s must run as root", v->name);
+                return EXIT_VZ_SYSTEM;
+        }
+        if (v->touches_ct) {
+                int r = ct_ensure_cloned_binary(argv);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to re-execute vpsctl from a sealed copy of itself: %m");
+                        return EXIT_VZ_SYSTEM;
+                }
+        }
+        if (ct_paths_init(&cli_paths) < 0)
+                return EXIT_VZ_SYSTEM;
+        int rc = v->run(argc - 1, argv + 1);
+        ct_paths_done(&cli_paths);
+        return rc;
+}

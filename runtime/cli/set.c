@@ -1,0 +1,105 @@
+/* vpsctl set: parameters from the key table, applied live and/or saved to CTID.conf. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "cli.h"
+
+int verb_set(int argc, char **argv)
+{
+        struct ct_change changes[32];
+        const char *ctarg = NULL, *name = NULL;
+        size_t n = 0;
+        bool save = false, live = false;
+
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+                if (a[0] != '-' || a[1] != '-') {
+                        if (ctarg)
+                                return cli_usage_error("set", "unexpected argument \"%s\"", a);
+                        ctarg = a;
+                        continue;
+                }
+                if (streq(a, "--save")) {
+                        save = true;
+                        continue;
+                }
+                const struct ct_key *k = ct_key_by_option(a + 2);
+                if (!k || !(k->flags & CT_KEY_CT) || (k->flags & CT_KEY_NOSET))
+                        return cli_usage_error("set", "unknown option %s", a);
+                if (i + 1 >= argc)
+                        return cli_usage_error("set", "%s needs a value", a);
+                if (n == ELEMENTSOF(changes))
+                        return cli_usage_error("set", "too many options");
+                changes[n++] = (struct ct_change){ k->key, argv[++i] };
+                if (k->flags & CT_KEY_LIVE)
+                        live = true;
+                if (streq(k->key, "NAME"))
+                        name = argv[i];
+        }
+        if (!ctarg)
+                return cli_usage_error("set", "CTID is missing");
+        if (n == 0)
+                return cli_usage_error("set", "nothing to set");
+
+        struct ct_config scratch;
+        if (ct_config_init(&scratch, "/", 0) < 0)
+                return EXIT_VZ_SYSTEM;
+        int bad = 0;
+        for (size_t i = 0; i < n && !bad; i++) {
+                const struct ct_key *k = ct_key_by_name(changes[i].key);
+                int r = ct_config_set_value(&scratch, k, changes[i].value);
+                if (r < 0) {
+                        log_error("Bad value for --%s: \"%s\"%s (%s)", k->option, changes[i].value,
+                                  r == -ERANGE ? " is out of range" : "", k->help);
+                        bad = 1;
+                }
+        }
+        ct_config_done(&scratch);
+        if (bad)
+                return EXIT_VZ_BAD_VALUE;
+
+        _cleanup_ct_ ct *c = NULL;
+        int rc = cli_open_ct(ctarg, "set", true, true, &c);
+        if (rc != 0)
+                return rc;
+        if (name) {
+                unsigned other;
+                if (ct_find_by_name(&cli_paths, name, c->id, &other) >= 0 && other) {
+                        log_error("Name \"%s\" is already used by CT %u", name, other);
+                        return EXIT_VZ_SET_NAME;
+                }
+        }
+        ct_status st;
+        int r = ct_get_status(c, &st);
+        if (r < 0) {
+                log_error_errno(r, "Failed to get the status of CT %u: %m", c->id);
+                return EXIT_VZ_SYSTEM;
+        }
+        if (!save && !st.running) {
+                log_error("CT %u is not running, so nothing can be applied live; add --save to store the change",
+                          c->id);
+                return EXIT_VZ_NOT_RUNNING;
+        }
+        if (!save && !live)
+                log_warning("None of these parameters applies to a running CT; without --save nothing changed");
+        if (save) {
+                r = ct_config_edit(c->conf_path, NULL, changes, n);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to save %s: %m", c->conf_path);
+                        return EXIT_VZ_CONF_SAVE;
+                }
+        }
+        if (st.running && live) {
+                r = ct_apply_live(c, changes, n);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to apply the change to running CT %u: %m", c->id);
+                        return EXIT_VZ_SYSTEM;
+                }
+        }
+        if (save)
+                printf("Saved parameters for CT %u\n", c->id);
+        return 0;
+}

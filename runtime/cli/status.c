@@ -1,0 +1,102 @@
+/* vpsctl status, mount, umount, destroy */
+#include <errno.h>
+#include <stdio.h>
+
+#include "base/log.h"
+#include "cli.h"
+
+static int one_ctid(const char *verb, int argc, char **argv)
+{
+        if (argc != 2)
+                return cli_usage_error(verb, argc < 2 ? "CTID is missing" : "too many arguments");
+        if (argv[1][0] == '-')
+                return cli_usage_error(verb, "unknown option %s", argv[1]);
+        return 0;
+}
+
+int verb_status(int argc, char **argv)
+{
+        _cleanup_ct_ ct *c = NULL;
+        int rc = one_ctid("status", argc, argv);
+        if (rc == 0)
+                rc = cli_open_ct(argv[1], "status", false, false, &c);
+        if (rc != 0)
+                return rc;
+        ct_status st;
+        int r = ct_get_status(c, &st);
+        if (r < 0) {
+                log_error_errno(r, "Failed to get the status of CT %u: %m", c->id);
+                return EXIT_VZ_SYSTEM;
+        }
+        printf("CTID %u %s %s %s\n", c->id, st.exists ? "exist" : "deleted", st.mounted ? "mounted" : "unmounted",
+               st.running ? "running" : "down");
+        return 0;
+}
+
+int verb_mount(int argc, char **argv)
+{
+        _cleanup_ct_ ct *c = NULL;
+        int rc = one_ctid("mount", argc, argv);
+        if (rc == 0)
+                rc = cli_open_ct(argv[1], "mount", true, true, &c);
+        if (rc != 0)
+                return rc;
+        int r = ct_mount(c);
+        if (r == -EALREADY) {
+                log_error("The root of CT %u is already mounted at %s", c->id, c->cfg.ve_root);
+                return EXIT_VZ_FS_MOUNTED;
+        }
+        if (r < 0)
+                return EXIT_VZ_FS_CANTMOUNT;
+        printf("CT %u is mounted at %s\n", c->id, c->cfg.ve_root);
+        return 0;
+}
+
+int verb_umount(int argc, char **argv)
+{
+        _cleanup_ct_ ct *c = NULL;
+        int rc = one_ctid("umount", argc, argv);
+        if (rc == 0)
+                rc = cli_open_ct(argv[1], "umount", true, true, &c);
+        if (rc != 0)
+                return rc;
+        ct_status st;
+        if (ct_get_status(c, &st) >= 0 && st.running) {
+                log_error("CT %u is running; stop it first", c->id);
+                return EXIT_VZ_RUNNING;
+        }
+        int r = ct_umount(c);
+        if (r == -EALREADY) {
+                log_error("The root of CT %u is not mounted", c->id);
+                return EXIT_VZ_FS_NOT_MOUNTED;
+        }
+        if (r < 0)
+                return EXIT_VZ_FS_CANTUMOUNT;
+        printf("CT %u is unmounted\n", c->id);
+        return 0;
+}
+
+int verb_destroy(int argc, char **argv)
+{
+        _cleanup_ct_ ct *c = NULL;
+        int rc = one_ctid("destroy", argc, argv);
+        if (rc == 0)
+                rc = cli_open_ct(argv[1], "destroy", true, true, &c);
+        if (rc != 0)
+                return rc;
+        ct_status st;
+        int r = ct_get_status(c, &st);
+        if (r < 0) {
+                log_error_errno(r, "Failed to get the status of CT %u: %m", c->id);
+                return EXIT_VZ_SYSTEM;
+        }
+        if (st.running) {
+                log_error("CT %u is running; stop it first", c->id);
+                return EXIT_VZ_RUNNING;
+        }
+        r = ct_destroy(c);
+        if (r < 0)
+                return EXIT_VZ_FS_DEL_PRVT;
+        printf("CT %u destroyed\n", c->id);
+        return 0;
+}

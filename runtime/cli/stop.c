@@ -1,0 +1,45 @@
+/* vpsctl stop */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "base/log.h"
+#include "cli.h"
+
+int verb_stop(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "fast", no_argument, NULL, 'f' },
+                {},
+        };
+        bool fast = false;
+        int o;
+
+        optind = 1;
+        while ((o = getopt_long(argc, argv, "", opts, NULL)) >= 0)
+                if (o == 'f')
+                        fast = true;
+                else
+                        return cli_usage_error("stop", "unknown option");
+        if (optind != argc - 1)
+                return cli_usage_error("stop", optind >= argc ? "CTID is missing" : "too many arguments");
+
+        _cleanup_ct_ ct *c = NULL;
+        int rc = cli_open_ct(argv[optind], "stop", true, true, &c);
+        if (rc != 0)
+                return rc;
+        ct_status st;
+        int r = ct_get_status(c, &st);
+        if (r < 0) {
+                log_error_errno(r, "Failed to get the status of CT %u: %m", c->id);
+                return EXIT_VZ_SYSTEM;
+        }
+        bool was_running = st.running;
+        r = ct_stop(c, fast);
+        if (r < 0)
+                return EXIT_VZ_STOP;
+        if (was_running)
+                printf("CT %u stopped\n", c->id);
+        else
+                printf("CT %u is not running\n", c->id);
+        return 0;
+}

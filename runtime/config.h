@@ -1,0 +1,91 @@
+/* CTID.conf and vpsctl.conf: OpenVZ KEY="value" files, driven by one static key table. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/macro.h"
+
+typedef enum ct_key_flags {
+        CT_KEY_CT = 1 << 0,      /* valid in CTID.conf */
+        CT_KEY_GLOBAL = 1 << 1,  /* valid in vpsctl.conf (as a default for CTs when also CT_KEY_CT) */
+        CT_KEY_SUBST = 1 << 2,   /* $VEID / $CTID are substituted */
+        CT_KEY_LIVE = 1 << 3,    /* set applies it to a running CT */
+        CT_KEY_NOSET = 1 << 4,   /* not changeable by `set` */
+} ct_key_flags;
+
+typedef enum ct_tristate {
+        CT_UNSET = -1,
+        CT_NO = 0,
+        CT_YES = 1,
+} ct_tristate;
+
+struct ct_config {
+        unsigned ctid;
+        char *ve_root;
+        char *ve_private;
+        char *ostemplate;
+        char *hostname;
+        char *name;
+        char *description;
+        int onboot;   /* ct_tristate */
+        int disabled; /* ct_tristate */
+        unsigned stop_timeout;
+        char *layout;
+        char *ip_address;
+        char *nameserver;
+        char *searchdomain;
+        char *origin_sample;
+        /* global only */
+        char *template_dir;
+        char *cgroup_parent;
+        unsigned lock_timeout;
+        char *configfile;
+        char *busybox;
+};
+
+struct ct_key {
+        const char *key;    /* OpenVZ name in the file */
+        const char *option; /* `set`/`create` option without dashes, or NULL */
+        const char *field;  /* `list -o` field, or NULL */
+        const char *header; /* `list` column header */
+        const char *fmt;    /* `list` column format, vzlist's width */
+        int (*parse)(const struct ct_key *k, const char *value, void *field);
+        int (*format)(const struct ct_key *k, const void *field, char **ret);
+        size_t offset;
+        unsigned flags;
+        unsigned min, max; /* for numbers */
+        const char *help;
+};
+
+extern const struct ct_key ct_keys[];
+extern const size_t ct_keys_count;
+
+const struct ct_key *ct_key_by_name(const char *key);
+const struct ct_key *ct_key_by_option(const char *option);
+const struct ct_key *ct_key_by_field(const char *field);
+
+/* Defaults under the prefix (VE_ROOT, VE_PRIVATE, TEMPLATE, ...). */
+int ct_config_init(struct ct_config *c, const char *prefix, unsigned ctid);
+void ct_config_done(struct ct_config *c);
+/* Parse one file on top of c. scope is CT_KEY_CT or CT_KEY_GLOBAL. Errors name file:line and key. */
+int ct_config_parse_file(struct ct_config *c, const char *path, unsigned scope, bool warn_unknown);
+/* Validate and store one value; used by the file parser and by `set`. */
+int ct_config_set_value(struct ct_config *c, const struct ct_key *k, const char *value);
+/* The value of a key as written to a file, or NULL when unset. */
+int ct_config_format_value(const struct ct_config *c, const struct ct_key *k, char **ret);
+
+struct ct_change {
+        const char *key;
+        const char *value; /* NULL deletes the key */
+};
+/* Rewrite PATH (or create it from TEMPLATE_TEXT) with the changes applied, keeping every other line
+ * (unknown keys, comments) as it was. Atomic. */
+int ct_config_edit(const char *path, const char *template_text, const struct ct_change *changes, size_t n);
+
+/* Substitute $VEID, ${VEID}, $CTID, ${CTID}. */
+int ct_subst_veid(const char *in, unsigned ctid, char **ret);
+/* Hostname syntax (RFC 1123 labels). */
+bool hostname_is_valid(const char *s);
+/* CT name syntax: [A-Za-z0-9._-], starting with a letter or digit, not all digits. */
+bool ct_name_is_valid(const char *s);

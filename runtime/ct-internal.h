@@ -1,0 +1,34 @@
+/* runtime/ internals shared by the lifecycle, spawn and exec code. */
+#pragma once
+
+#include <sys/types.h>
+
+#include "cgroups/cgroups.h"
+#include "ct.h"
+
+int proc_start_time(pid_t pid, unsigned long long *ret, char *ret_state);
+int ct_state_write(ct *c, pid_t pid, unsigned long long start);
+void ct_state_remove(ct *c);
+int ct_open_cgroup(ct *c, bool create, cg_ct **ret);
+/* The host pid of the CT's init: the recorded one if still valid, else found from the cgroup. */
+int ct_find_init(ct *c, cg_ct *cg, pid_t *ret);
+
+/* spawn.c: create the CT's namespaces and exec init. Returns the init's host pid. */
+struct spawn_params {
+        const char *root;      /* host path of the mounted root */
+        const char *hostname;
+        const char *init;      /* path inside the CT */
+        int console_fd;        /* init's stdout/stderr */
+        cg_ct *cg;
+        unsigned ctid;
+};
+int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid);
+
+/* spawn-mount.c: inside the child, set up the root and pivot into it. Errors as messages. */
+int spawn_setup_root(const char *root, char *err, size_t errlen);
+
+/* caps.c */
+int ct_drop_capabilities(char *err, size_t errlen);
+
+/* The default capability bounding set's removals, for `help` and for the tests. */
+extern const char *const ct_dropped_caps[];

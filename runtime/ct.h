@@ -1,0 +1,97 @@
+/* runtime: the container = config + state + lifecycle. The CLI's only entry into the lower layers. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+#define CTID_MIN 101U
+#define CTID_MAX 2147483644U
+
+struct ct_paths {
+        char *prefix;    /* "/" or the test prefix, without a trailing slash unless "/" */
+        char *etc;       /* PREFIX/etc/vpsctl */
+        char *global_conf;
+        char *conf_dir;  /* PREFIX/etc/vpsctl/conf */
+        char *run_dir;   /* PREFIX/run/vpsctl */
+};
+
+/* Paths under VPSCTL_PREFIX (default /). */
+int ct_paths_init(struct ct_paths *p);
+void ct_paths_done(struct ct_paths *p);
+
+typedef struct ct {
+        unsigned id;
+        struct ct_paths *paths;
+        struct ct_config cfg;
+        char *conf_path;
+        char *run_path; /* run/vpsctl/CTID */
+        int lock_fd;
+        bool exists;    /* CTID.conf exists */
+} ct;
+
+/* Parse a CTID ("101") or look a name up among the CTs' NAME keys. -EINVAL bad syntax, -ERANGE out of range,
+ * -ENOENT unknown name. */
+int ct_resolve_id(struct ct_paths *p, const char *arg, unsigned *ret);
+/* Load global config + CTID.conf (if any). warn: report unknown keys. */
+int ct_load(struct ct_paths *p, unsigned id, bool warn, ct **ret);
+void ct_free(ct *c);
+static inline void ct_freep(ct **c)
+{
+        ct_free(*c);
+}
+#define _cleanup_ct_ _cleanup_(ct_freep)
+
+/* Take the CT's lock, waiting up to the lock timeout. -EBUSY when still busy: *ret_holder is the pid. */
+int ct_lock(ct *c, const char *verb, pid_t *ret_holder);
+void ct_unlock(ct *c);
+
+typedef struct ct_status {
+        bool exists;
+        bool mounted;
+        bool running;
+        pid_t init_pid; /* host pid of the CT's init, 0 when not running */
+        unsigned nproc;
+} ct_status;
+
+/* Derive the status from facts: config present, root mounted, cgroup populated, init alive. */
+int ct_get_status(ct *c, ct_status *ret);
+
+typedef struct ct_create_opts {
+        const char *ostemplate;
+        const char *config_sample;
+        const char *layout;
+        const struct ct_change *changes; /* hostname, name, description... already validated */
+        size_t n_changes;
+} ct_create_opts;
+
+int ct_create(ct *c, const ct_create_opts *o);
+int ct_destroy(ct *c);
+int ct_mount(ct *c);
+int ct_umount(ct *c);
+/* Start; returns once init runs. wait_boot: also wait for the guest's boot scripts. */
+int ct_start(ct *c, bool wait_boot);
+/* Stop: init's own shutdown first (unless fast), then the cgroup is killed; then unmount. */
+int ct_stop(ct *c, bool fast);
+
+typedef enum ct_exec_mode {
+        CT_EXEC_SHELL,  /* argv joined, run by /bin/sh -c (vzctl exec/exec2) */
+        CT_EXEC_STDIN,  /* /bin/sh reading commands from stdin (exec CTID -) */
+        CT_EXEC_ARGV,   /* argv as is (enter --exec) */
+} ct_exec_mode;
+
+/* Run a command inside a running CT. Returns the command's exit status (0..255; 128+N for signal N). */
+int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status);
+/* Interactive shell on a pty of the CT's own devpts. */
+int ct_enter(ct *c, char **argv, int *ret_status);
+/* Apply live changes to a running CT (hostname). */
+int ct_apply_live(ct *c, const struct ct_change *changes, size_t n);
+
+/* The CT whose NAME is name, other than `except`: 0 when none. */
+int ct_find_by_name(struct ct_paths *p, const char *name, unsigned except, unsigned *ret);
+/* All CTIDs with a config, sorted. */
+int ct_list_ids(struct ct_paths *p, unsigned **ret, size_t *ret_n);
+
+/* Re-execute from a sealed memfd copy of ourselves unless already (CVE-2019-5736). */
+int ct_ensure_cloned_binary(char **argv);

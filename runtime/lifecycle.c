@@ -1,0 +1,439 @@
+/* Lifecycle verbs: create, destroy, mount, umount, start, stop, live set. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+
+#include "base/fileio.h"
+#include "base/log.h"
+#include "ct-internal.h"
+#include "templates/templates.h"
+
+#define CONSOLE_LOG_MAX (1024 * 1024)
+
+static int private_layout(const char *layout, tmpl_layout *ret)
+{
+        if (!layout || streq(layout, "overlay")) {
+                *ret = TMPL_LAYOUT_OVERLAY;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+/* The template's rootfs; the built-in busybox template is built on first use. */
+static int template_rootfs(ct *c, const char *name, char **ret)
+{
+        int r = tmpl_current_rootfs(c->cfg.template_dir, name, ret);
+        if (r != -ENOENT || !streq(name, "busybox"))
+                return r;
+        const char *bb = c->cfg.busybox;
+        if (!bb)
+                bb = access("/bin/busybox", X_OK) == 0 ? "/bin/busybox" : "/usr/bin/busybox";
+        log_info("Building the busybox template from %s", bb);
+        r = tmpl_build_busybox(c->cfg.template_dir, name, bb);
+        if (r == -ELIBBAD || r == -ENOEXEC)
+                return log_error_errno(r, "%s is not a statically linked busybox; install busybox-static", bb);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the busybox template in %s: %m", c->cfg.template_dir);
+        return tmpl_current_rootfs(c->cfg.template_dir, name, ret);
+}
+
+static int read_sample(ct *c, const char *sample, char **ret)
+{
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/ve-%s.conf-sample", c->paths->conf_dir, sample);
+        int r = read_full_file_at(AT_FDCWD, path, ret, NULL);
+        if (r == -ENOENT && streq(sample, "basic")) {
+                /* the default sample may be absent: an empty CT config is valid */
+                *ret = strdup("");
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (r == -ENOENT)
+                return log_error_errno(r, "Config sample %s not found", path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read config sample %s: %m", path);
+        /* the sample's values must be as valid as a CT's */
+        struct ct_config tmp;
+        r = ct_config_init(&tmp, c->paths->prefix, c->id);
+        if (r >= 0)
+                r = ct_config_parse_file(&tmp, path, CT_KEY_CT, true);
+        ct_config_done(&tmp);
+        return r;
+}
+
+int ct_create(ct *c, const ct_create_opts *o)
+{
+        _cleanup_free_ char *rootfs = NULL, *sample = NULL;
+        tmpl_layout layout;
+        int r;
+
+        if (c->exists)
+                return -EEXIST;
+        r = private_layout(o->layout ? o->layout : c->cfg.layout, &layout);
+        if (r < 0)
+                return log_error_errno(r, "Unknown layout \"%s\" for CT %u (only overlay is available)", o->layout,
+                                       c->id);
+        r = read_sample(c, o->config_sample ? o->config_sample : c->cfg.configfile, &sample);
+        if (r < 0)
+                return r;
+        r = template_rootfs(c, o->ostemplate, &rootfs);
+        if (r == -ENOENT)
+                return -ENOPKG;
+        if (r < 0)
+                return r;
+
+        /* Debris of an interrupted create or destroy (no config) is removed; a private area
+         * that belongs to a config-less CT of someone else's is not ours to judge: refuse. */
+        char marker[4096];
+        snprintf(marker, sizeof(marker), "%s.destroying", c->cfg.ve_private);
+        if (exists_at(AT_FDCWD, marker) || access(c->cfg.ve_private, F_OK) == 0) {
+                if (!exists_at(AT_FDCWD, marker))
+                        return -EEXIST;
+                if (tmpl_is_mounted(c->cfg.ve_root) > 0)
+                        (void)tmpl_umount_root(c->cfg.ve_root);
+                r = rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to remove the leftovers of CT %u in %s: %m", c->id,
+                                               c->cfg.ve_private);
+                (void)unlink(marker);
+        }
+
+        r = tmpl_provision(rootfs, c->cfg.ve_private, layout);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create the private area %s of CT %u: %m", c->cfg.ve_private,
+                                       c->id);
+
+        struct ct_change base[] = {
+                { "VE_ROOT", c->cfg.ve_root },
+                { "VE_PRIVATE", c->cfg.ve_private },
+                { "OSTEMPLATE", o->ostemplate },
+                { "VE_LAYOUT", "overlay" },
+                { "ORIGIN_SAMPLE", o->config_sample ? o->config_sample : c->cfg.configfile },
+        };
+        size_t n = ELEMENTSOF(base) + o->n_changes;
+        _cleanup_free_ struct ct_change *all = calloc(n, sizeof(*all));
+        if (!all)
+                return -ENOMEM;
+        memcpy(all, base, sizeof(base));
+        memcpy(all + ELEMENTSOF(base), o->changes, o->n_changes * sizeof(*all));
+        r = mkdir_p_at(AT_FDCWD, c->paths->conf_dir, 0755);
+        if (r >= 0)
+                r = ct_config_edit(c->conf_path, sample, all, n);
+        if (r < 0) {
+                (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                return log_error_errno(r, "Failed to write %s: %m", c->conf_path);
+        }
+        c->exists = true;
+        return 0;
+}
+
+int ct_destroy(ct *c)
+{
+        char marker[4096], moved[4096];
+        int r;
+
+        if (tmpl_is_mounted(c->cfg.ve_root) > 0) {
+                r = tmpl_umount_root(c->cfg.ve_root);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to unmount %s of CT %u: %m", c->cfg.ve_root, c->id);
+        }
+        /* Order matters for a crash in the middle: first mark the private area as going away, then
+         * the config (the CT stops existing), then the files. A later create cleans what is left. */
+        snprintf(marker, sizeof(marker), "%s.destroying", c->cfg.ve_private);
+        _cleanup_close_ int mfd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (mfd < 0 && errno != ENOENT)
+                return log_error_errno(-errno, "Failed to mark %s for removal: %m", c->cfg.ve_private);
+        snprintf(moved, sizeof(moved), "%s.destroyed", c->conf_path);
+        if (rename(c->conf_path, moved) < 0 && errno != ENOENT)
+                return log_error_errno(-errno, "Failed to remove %s: %m", c->conf_path);
+        c->exists = false;
+        r = rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+        if (r < 0)
+                return log_error_errno(r, "Failed to remove the private area %s of CT %u: %m", c->cfg.ve_private,
+                                       c->id);
+        (void)unlink(marker);
+        (void)rmdir(c->cfg.ve_root);
+        (void)unlink(moved);
+        _cleanup_cg_ct_ cg_ct *cg = NULL;
+        if (ct_open_cgroup(c, false, &cg) >= 0)
+                (void)cg_ct_destroy(cg);
+        ct_state_remove(c);
+        char log[4096];
+        snprintf(log, sizeof(log), "%s/console.log", c->run_path);
+        (void)unlink(log);
+        return 0;
+}
+
+int ct_mount(ct *c)
+{
+        int r = tmpl_is_mounted(c->cfg.ve_root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to check whether %s is mounted: %m", c->cfg.ve_root);
+        if (r > 0)
+                return -EALREADY;
+        r = tmpl_mount_root(c->cfg.ve_private, c->cfg.ve_root);
+        if (r == -ENOLINK)
+                return log_error_errno(r, "The template generation under CT %u's private area %s is gone", c->id,
+                                       c->cfg.ve_private);
+        if (r < 0)
+                return log_error_errno(r, "Failed to mount the root of CT %u at %s: %m", c->id, c->cfg.ve_root);
+        return 0;
+}
+
+int ct_umount(ct *c)
+{
+        int r = tmpl_is_mounted(c->cfg.ve_root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to check whether %s is mounted: %m", c->cfg.ve_root);
+        if (r == 0)
+                return -EALREADY;
+        r = tmpl_umount_root(c->cfg.ve_root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to unmount the root of CT %u at %s: %m", c->id, c->cfg.ve_root);
+        return 0;
+}
+
+static int resolve_in(int rootfd, const char *path, int flags)
+{
+        struct open_how how = { .flags = (unsigned long long)(flags | O_CLOEXEC),
+                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+        int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+        return fd < 0 ? -errno : fd;
+}
+
+/* Write a file of the guest's (relative to its root) without following symlinks out of the root. */
+static int write_guest_file(const char *root, const char *dir, const char *name, const char *content)
+{
+        _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                return -errno;
+        _cleanup_close_ int dfd = resolve_in(rootfd, dir, O_RDONLY | O_DIRECTORY);
+        if (dfd < 0)
+                return dfd;
+        return write_file_atomic_at(dfd, name, content, strlen(content), 0644);
+}
+
+static int write_guest_hostname(ct *c, const char *root)
+{
+        if (!c->cfg.hostname)
+                return 0;
+        char buf[300];
+        snprintf(buf, sizeof(buf), "%s\n", c->cfg.hostname);
+        int r = write_guest_file(root, "etc", "hostname", buf);
+        if (r < 0)
+                log_warning_errno(r, "Cannot write /etc/hostname of CT %u: %m, ignoring", c->id);
+        return 0;
+}
+
+static int open_console_log(ct *c)
+{
+        char path[4096], old[sizeof(path) + 8];
+        struct stat st;
+
+        snprintf(path, sizeof(path), "%s/console.log", c->run_path);
+        if (stat(path, &st) == 0 && st.st_size > CONSOLE_LOG_MAX) {
+                snprintf(old, sizeof(old), "%s.1", path);
+                (void)rename(path, old);
+        }
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+        return fd < 0 ? -errno : fd;
+}
+
+static int wait_booted(ct *c, pid_t init, unsigned timeout_s)
+{
+        char path[128];
+        snprintf(path, sizeof(path), "/proc/%d/root", (int)init);
+        _cleanup_close_ int rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                return -errno;
+        for (unsigned ms = 0; ms < timeout_s * 1000; ms += 10) {
+                _cleanup_close_ int fd = resolve_in(rootfd, "run/boot-complete", O_PATH);
+                if (fd >= 0)
+                        return 0;
+                if (kill(init, 0) < 0)
+                        return log_error_errno(-ESRCH, "The init of CT %u died while booting", c->id);
+                nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+        }
+        return -ETIMEDOUT;
+}
+
+int ct_start(ct *c, bool wait_boot)
+{
+        _cleanup_cg_ct_ cg_ct *cg = NULL;
+        _cleanup_close_ int console = -EBADF;
+        bool mounted_here = false;
+        pid_t pid;
+        int r;
+
+        r = tmpl_is_mounted(c->cfg.ve_root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to check whether %s is mounted: %m", c->cfg.ve_root);
+        if (r == 0) {
+                r = ct_mount(c);
+                if (r < 0)
+                        return r;
+                mounted_here = true;
+        }
+        (void)write_guest_hostname(c, c->cfg.ve_root);
+
+        /* a cgroup left by a CT that died is empty: reuse it, but make sure nothing runs in it */
+        r = ct_open_cgroup(c, true, &cg);
+        if (r < 0) {
+                log_error_errno(r, "Failed to create the cgroup %s/%u of CT %u: %m", c->cfg.cgroup_parent, c->id,
+                                c->id);
+                goto fail;
+        }
+        if (cg_ct_populated(cg) > 0) {
+                r = -EBUSY;
+                goto fail;
+        }
+        console = open_console_log(c);
+        if (console < 0) {
+                r = log_error_errno(console, "Failed to open the console log of CT %u: %m", c->id);
+                goto fail;
+        }
+        struct spawn_params p = {
+                .root = c->cfg.ve_root,
+                .hostname = c->cfg.hostname,
+                .init = "/sbin/init",
+                .console_fd = console,
+                .cg = cg,
+                .ctid = c->id,
+        };
+        r = ct_spawn(c, &p, &pid);
+        if (r < 0)
+                goto fail;
+        log_debug("CT %u: init is pid %d", c->id, (int)pid);
+        if (wait_boot) {
+                r = wait_booted(c, pid, c->cfg.stop_timeout > 0 ? 10 * c->cfg.stop_timeout : 600);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+fail:
+        if (cg && cg_ct_populated(cg) == 0)
+                (void)cg_ct_destroy(cg);
+        if (mounted_here)
+                (void)tmpl_umount_root(c->cfg.ve_root);
+        return r;
+}
+
+/* Which signal asks this init to shut down? systemd: SIGRTMIN+3; busybox: SIGUSR2 (poweroff);
+ * sysvinit and the rest: SIGPWR, then SIGTERM. */
+static int shutdown_signal(pid_t init, bool *ret_final)
+{
+        char path[64], exe[4096];
+        _cleanup_free_ char *comm = NULL;
+
+        *ret_final = true;
+        snprintf(path, sizeof(path), "/proc/%d/comm", (int)init);
+        if (read_one_line_at(AT_FDCWD, path, &comm) >= 0 && streq(comm, "systemd"))
+                return SIGRTMIN + 3;
+        snprintf(path, sizeof(path), "/proc/%d/exe", (int)init);
+        ssize_t n = readlink(path, exe, sizeof(exe) - 1);
+        if (n > 0) {
+                exe[n] = 0;
+                const char *base = strrchr(exe, '/');
+                if (base && strncmp(base, "/busybox", 8) == 0)
+                        return SIGUSR2;
+        }
+        *ret_final = false;
+        return SIGPWR;
+}
+
+static int pidfd_wait(int pidfd, unsigned timeout_ms)
+{
+        struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+        for (;;) {
+                int n = poll(&pfd, 1, (int)timeout_ms);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                return n > 0 ? 0 : -ETIMEDOUT;
+        }
+}
+
+int ct_stop(ct *c, bool fast)
+{
+        _cleanup_cg_ct_ cg_ct *cg = NULL;
+        _cleanup_close_ int pidfd = -EBADF;
+        pid_t init = 0;
+        int r;
+
+        r = ct_open_cgroup(c, false, &cg);
+        if (r < 0 && r != -ENOENT)
+                return log_error_errno(r, "Failed to open the cgroup of CT %u: %m", c->id);
+        if (cg && cg_ct_populated(cg) > 0 && ct_find_init(c, cg, &init) >= 0)
+                pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+
+        if (!fast && pidfd >= 0) {
+                bool final;
+                int sig = shutdown_signal(init, &final);
+                unsigned total = c->cfg.stop_timeout * 1000;
+                /* SIGPWR is only a request to sysvinit; if it is not acted on soon, SIGTERM */
+                unsigned first = final ? total : MIN(total, 2000U);
+                log_debug("CT %u: sending signal %d to init %d", c->id, sig, (int)init);
+                if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0) {
+                        r = pidfd_wait(pidfd, first);
+                        if (r == -ETIMEDOUT && !final && total > first &&
+                            syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) == 0)
+                                r = pidfd_wait(pidfd, total - first);
+                        if (r == -ETIMEDOUT)
+                                log_notice("CT %u did not shut down within %us, killing it", c->id,
+                                           c->cfg.stop_timeout);
+                }
+        }
+        if (cg) {
+                r = cg_ct_kill_all(cg, 10000);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to kill the processes of CT %u: %m", c->id);
+                r = cg_ct_destroy(cg);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to remove the cgroup of CT %u: %m, ignoring", c->id);
+        }
+        ct_state_remove(c);
+        if (tmpl_is_mounted(c->cfg.ve_root) > 0) {
+                r = tmpl_umount_root(c->cfg.ve_root);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to unmount the root of CT %u at %s: %m", c->id,
+                                               c->cfg.ve_root);
+        }
+        return 0;
+}
+
+int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                if (!streq(changes[i].key, "HOSTNAME") || !changes[i].value)
+                        continue;
+                ct_status st;
+                int r = ct_get_status(c, &st);
+                if (r < 0 || !st.running || st.init_pid <= 0)
+                        return r < 0 ? r : -ESRCH;
+                char *argv[] = { (char *)"hostname", (char *)changes[i].value, NULL };
+                int status;
+                r = ct_exec(c, CT_EXEC_ARGV, argv, &status);
+                if (r < 0)
+                        return r;
+                if (status != 0)
+                        return log_error_errno(-EIO, "Failed to set the host name of CT %u (hostname exited %d)",
+                                               c->id, status);
+                char path[128];
+                snprintf(path, sizeof(path), "/proc/%d/root", (int)st.init_pid);
+                char buf[300];
+                snprintf(buf, sizeof(buf), "%s\n", changes[i].value);
+                r = write_guest_file(path, "etc", "hostname", buf);
+                if (r < 0)
+                        log_warning_errno(r, "Cannot write /etc/hostname of CT %u: %m, ignoring", c->id);
+        }
+        return 0;
+}

@@ -1,0 +1,186 @@
+/* The spawn path: clone3 into new namespaces, hand-shake with the child, exec the CT's init. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "base/log.h"
+#include "ct-internal.h"
+#include "netns/netns.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* What the child reports before dying: errno and a sentence in the operator's terms. */
+struct child_report {
+        int error;
+        char msg[512];
+};
+
+static _noreturn_ void child_fail(int fd, int error, const char *msg)
+{
+        struct child_report rep = { .error = error };
+        snprintf(rep.msg, sizeof(rep.msg), "%s", msg);
+        (void)loop_write(fd, &rep, sizeof(rep));
+        _exit(127);
+}
+
+static _noreturn_ void child_main(const struct spawn_params *p, int go_fd, int report_fd)
+{
+        char err[512];
+        char go;
+        int r;
+
+        /* Until init runs, the child is ours: if vpsctl dies, so does the half-made CT. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                child_fail(report_fd, errno, "Cannot set the parent-death signal");
+        if (loop_read(go_fd, &go, 1) != 1)
+                _exit(1); /* the parent died or gave up before the CT was recorded */
+        safe_close(go_fd);
+        umask(0022);
+
+        /* Only now, inside the CT's cgroup, does its cgroup namespace root there. */
+        if (unshare(CLONE_NEWCGROUP) < 0)
+                child_fail(report_fd, errno, "Cannot create the cgroup namespace");
+
+        r = spawn_setup_root(p->root, err, sizeof(err));
+        if (r < 0)
+                child_fail(report_fd, -r, err);
+
+        r = netns_loopback_up();
+        if (r < 0)
+                child_fail(report_fd, -r, "Cannot bring up the loopback interface");
+        const char *hn = p->hostname ? p->hostname : "localhost";
+        if (sethostname(hn, strlen(hn)) < 0)
+                child_fail(report_fd, errno, "Cannot set the host name");
+
+        if (setsid() < 0)
+                child_fail(report_fd, errno, "setsid failed");
+        int nullfd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+        if (nullfd < 0 || dup2(nullfd, STDIN_FILENO) < 0 || dup2(p->console_fd, STDOUT_FILENO) < 0 ||
+            dup2(p->console_fd, STDERR_FILENO) < 0)
+                child_fail(report_fd, errno, "Cannot set up init's standard input and output");
+
+        r = ct_drop_capabilities(err, sizeof(err));
+        if (r < 0)
+                child_fail(report_fd, -r, err);
+
+        /* No fd of ours may reach the CT (CVE-2024-21626): everything above 2 closes at exec,
+         * the report pipe included, which tells the parent that exec succeeded. */
+        if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                child_fail(report_fd, errno, "close_range failed");
+
+        struct stat st;
+        if (stat(p->init, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
+                snprintf(err, sizeof(err), "The CT has no executable %s", p->init);
+                child_fail(report_fd, ENOEXEC, err);
+        }
+
+        char *argv[] = { (char *)p->init, NULL };
+        char *envp[] = { (char *)"container=vpsctl", (char *)"HOME=/", (char *)"TERM=linux",
+                         (char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+        if (prctl(PR_SET_PDEATHSIG, 0) < 0)
+                child_fail(report_fd, errno, "Cannot clear the parent-death signal");
+        execve(p->init, argv, envp);
+        snprintf(err, sizeof(err), "Cannot execute %s", p->init);
+        child_fail(report_fd, errno, err);
+}
+
+int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
+{
+        int go[2] = { -EBADF, -EBADF }, rep[2] = { -EBADF, -EBADF };
+        struct clone_args args = {
+                .flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
+                .exit_signal = SIGCHLD,
+        };
+        int r;
+
+        if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+                r = -errno;
+                goto out;
+        }
+        int cgfd = cg_ct_clone_fd(p->cg);
+        if (cgfd >= 0) {
+                args.flags |= CLONE_INTO_CGROUP;
+                args.cgroup = (unsigned)cgfd;
+        }
+
+        pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0) {
+                r = log_error_errno(-errno, "Failed to create the namespaces of CT %u: %m", c->id);
+                goto out;
+        }
+        if (pid == 0) {
+                safe_close(go[1]);
+                safe_close(rep[0]);
+                child_main(p, go[0], rep[1]);
+        }
+        go[0] = safe_close(go[0]);
+        rep[1] = safe_close(rep[1]);
+
+        unsigned long long start;
+        if (cgfd < 0) {
+                r = cg_ct_attach(p->cg, pid);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to put the init of CT %u into its cgroup %s: %m", c->id,
+                                        cg_ct_path(p->cg));
+                        goto kill_child;
+                }
+        }
+        /* Recorded before the child may proceed: a CT that runs is always a CT we can find. */
+        r = proc_start_time(pid, &start, NULL);
+        if (r >= 0)
+                r = ct_state_write(c, pid, start);
+        if (r < 0) {
+                log_error_errno(r, "Failed to record the state of CT %u: %m", c->id);
+                goto kill_child;
+        }
+        if (loop_write(go[1], "g", 1) < 0) {
+                r = log_error_errno(-errno, "Failed to release the init of CT %u: %m", c->id);
+                goto kill_child;
+        }
+        go[1] = safe_close(go[1]);
+
+        struct child_report report;
+        ssize_t n = loop_read(rep[0], &report, sizeof(report));
+        if (n == 0) {
+                /* EOF: the report pipe closed on exec, init runs */
+                *ret_pid = pid;
+                r = 0;
+                goto out;
+        }
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        ct_state_remove(c);
+        if (n == (ssize_t)sizeof(report)) {
+                report.msg[sizeof(report.msg) - 1] = 0;
+                r = log_error_errno(-report.error, "Failed to start CT %u: %s: %m", c->id, report.msg);
+        } else
+                r = log_error_errno(n < 0 ? (int)n : -EIO, "Failed to start CT %u: its init died during setup",
+                                    c->id);
+        goto out;
+
+kill_child:
+        (void)kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        ct_state_remove(c);
+out:
+        safe_close(go[0]);
+        safe_close(go[1]);
+        safe_close(rep[0]);
+        safe_close(rep[1]);
+        return r;
+}

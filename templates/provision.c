@@ -1,0 +1,152 @@
+/* Provisioning: a CT's private area from a template generation, and mounting the CT's root. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "base/log.h"
+#include "templates-internal.h"
+
+/* Overlay options are comma separated and lowerdir is colon separated: refuse paths that break them. */
+static bool overlay_safe_path(const char *p)
+{
+        return p[0] == '/' && !strpbrk(p, ",:\n\\");
+}
+
+static int split_path(const char *path, char **ret_dir, const char **ret_base)
+{
+        const char *slash = strrchr(path, '/');
+        if (!slash || slash[1] == 0)
+                return -EINVAL;
+        *ret_dir = strndup(path, (size_t)(slash - path) + (slash == path));
+        if (!*ret_dir)
+                return -ENOMEM;
+        *ret_base = slash + 1;
+        return 0;
+}
+
+int tmpl_provision(const char *lower, const char *private_dir, tmpl_layout layout)
+{
+        _cleanup_free_ char *parent = NULL, *tmp = NULL;
+        _cleanup_close_ int pfd = -EBADF, tfd = -EBADF;
+        const char *base;
+        int r;
+
+        if (layout != TMPL_LAYOUT_OVERLAY)
+                return -EOPNOTSUPP;
+        if (!overlay_safe_path(lower) || !overlay_safe_path(private_dir))
+                return -EINVAL;
+        r = split_path(private_dir, &parent, &base);
+        if (r < 0)
+                return r;
+        r = mkdir_p_at(AT_FDCWD, parent, 0700);
+        if (r < 0)
+                return r;
+        pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0)
+                return -errno;
+        if (exists_at(pfd, base))
+                return -EEXIST;
+
+        /* Built aside under a dot name and renamed in: an interrupted create leaves only debris
+         * that the next create of the same CTID removes, never a half private area. */
+        if (asprintf(&tmp, ".%s.creating", base) < 0)
+                return -ENOMEM;
+        r = rm_rf_at(pfd, tmp);
+        if (r < 0)
+                return r;
+        if (mkdirat(pfd, tmp, 0700) < 0)
+                return -errno;
+        tfd = openat(pfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (tfd < 0)
+                r = -errno;
+        if (r >= 0 && (mkdirat(tfd, "fs", 0755) < 0 || mkdirat(tfd, "work", 0700) < 0))
+                r = -errno;
+        if (r >= 0 && symlinkat(lower, tfd, "lower") < 0)
+                r = -errno;
+        if (r >= 0 && fsync(tfd) < 0)
+                r = -errno;
+        if (r >= 0 && renameat(pfd, tmp, pfd, base) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void)rm_rf_at(pfd, tmp);
+                return r;
+        }
+        if (fsync(pfd) < 0)
+                return -errno;
+        return 0;
+}
+
+int tmpl_private_layout(const char *private_dir, tmpl_layout *ret)
+{
+        _cleanup_close_ int fd = open(private_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (exists_at(fd, "lower") && exists_at(fd, "fs")) {
+                *ret = TMPL_LAYOUT_OVERLAY;
+                return 0;
+        }
+        return -EUCLEAN;
+}
+
+int tmpl_is_mounted(const char *root)
+{
+        struct statx sx;
+
+        if (statx(AT_FDCWD, root, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (!(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+                return -EOPNOTSUPP;
+        return !!(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+int tmpl_mount_root(const char *private_dir, const char *root)
+{
+        char lower[PATH_MAX], link[PATH_MAX];
+        _cleanup_free_ char *opts = NULL;
+        tmpl_layout layout;
+        int r;
+
+        r = tmpl_private_layout(private_dir, &layout);
+        if (r < 0)
+                return r;
+        snprintf(link, sizeof(link), "%s/lower", private_dir);
+        ssize_t n = readlink(link, lower, sizeof(lower) - 1);
+        if (n < 0)
+                return -errno;
+        lower[n] = 0;
+        if (!overlay_safe_path(lower) || !overlay_safe_path(private_dir))
+                return -EINVAL;
+        struct stat st;
+        if (stat(lower, &st) < 0)
+                return errno == ENOENT ? -ENOLINK : -errno;
+
+        r = mkdir_p_at(AT_FDCWD, root, 0755);
+        if (r < 0)
+                return r;
+        if (asprintf(&opts, "lowerdir=%s,upperdir=%s/fs,workdir=%s/work", lower, private_dir, private_dir) < 0)
+                return -ENOMEM;
+        if (mount("overlay", root, "overlay", 0, opts) < 0)
+                return -errno;
+        return 0;
+}
+
+int tmpl_umount_root(const char *root)
+{
+        if (umount2(root, UMOUNT_NOFOLLOW) == 0)
+                return 0;
+        if (errno == EINVAL)
+                return 0; /* not mounted */
+        if (errno != EBUSY)
+                return -errno;
+        /* a shell of the operator's sitting in the root keeps it busy: detach it */
+        if (umount2(root, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                return -errno;
+        return 0;
+}
