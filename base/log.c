@@ -22,8 +22,8 @@ int log_get_max_level(void)
 void log_setup(const char *ident)
 {
         static const char *const names[] = {
-                [LOG_LEVEL_ERR] = "err",       [LOG_LEVEL_WARNING] = "warning", [LOG_LEVEL_NOTICE] = "notice",
-                [LOG_LEVEL_INFO] = "info",     [LOG_LEVEL_DEBUG] = "debug",
+                [LOG_LEVEL_ERR] = "err",   [LOG_LEVEL_WARNING] = "warning", [LOG_LEVEL_NOTICE] = "notice",
+                [LOG_LEVEL_INFO] = "info", [LOG_LEVEL_DEBUG] = "debug",
         };
         const char *e = getenv("VPSCTL_LOG_LEVEL");
 
@@ -56,7 +56,9 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
 
-        const char *prefix = level <= LOG_LEVEL_ERR ? "Error: " : level == LOG_LEVEL_WARNING ? "Warning: " : "";
+        const char *prefix = level <= LOG_LEVEL_ERR       ? "Error: "
+                             : level == LOG_LEVEL_WARNING ? "Warning: "
+                                                          : "";
         if (max_level >= LOG_LEVEL_DEBUG)
                 fprintf(stderr, "%s%s (%s:%d)\n", prefix, buf, file, line);
         else

@@ -6,11 +6,11 @@
 #define CG_MAX_HIERARCHIES 16
 
 struct cg_hierarchy {
-        int root_fd;     /* the hierarchy's mount point */
-        int fd;          /* the CT's cgroup directory, or -EBADF */
-        char *mnt;       /* mount point path, for messages */
+        int root_fd;       /* the hierarchy's mount point */
+        int fd;            /* the CT's cgroup directory, or -EBADF */
+        char *mnt;         /* mount point path, for messages */
         char *controllers; /* "cpu,cpuacct", "memory", "name=systemd", "" for cgroup2 */
-        bool is_v2;      /* the unified hierarchy of a hybrid host, or the v2 host itself */
+        bool is_v2;        /* the unified hierarchy of a hybrid host, or the v2 host itself */
 };
 
 struct cg_ops {

@@ -100,9 +100,11 @@ static int v1_setup(cg_ct *cg, bool create)
                 /* keep only the controller part of the super options */
                 char ctl[1024] = "";
                 if (!v2)
-                        for (char *save = NULL, *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-                                if (streq(o, "rw") || streq(o, "ro") || strncmp(o, "release_agent=", 14) == 0 ||
-                                    streq(o, "xattr") || streq(o, "noprefix") || streq(o, "clone_children") ||
+                        for (char *save = NULL, *o = strtok_r(opts, ",", &save); o;
+                             o = strtok_r(NULL, ",", &save)) {
+                                if (streq(o, "rw") || streq(o, "ro") ||
+                                    strncmp(o, "release_agent=", 14) == 0 || streq(o, "xattr") ||
+                                    streq(o, "noprefix") || streq(o, "clone_children") ||
                                     streq(o, "cpuset_v2_mode"))
                                         continue;
                                 if (*ctl)
@@ -132,9 +134,11 @@ static int v1_setup(cg_ct *cg, bool create)
                 if (create) {
                         r = make_path(h, cg->path, has_controller(ctl, "cpuset"));
                         if (r < 0)
-                                return log_debug_errno(r, "Failed to create cgroup %s/%s: %m", mnt, cg->path);
+                                return log_debug_errno(r, "Failed to create cgroup %s/%s: %m", mnt,
+                                                       cg->path);
                 } else {
-                        h->fd = openat(h->root_fd, cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                        h->fd = openat(h->root_fd, cg->path,
+                                       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                         if (h->fd < 0 && errno != ENOENT)
                                 return -errno;
                 }

@@ -130,8 +130,8 @@ int cg_ct_attach(cg_ct *cg, pid_t pid)
         for (size_t i = 0; i < cg->n_hier; i++) {
                 int r = write_string_at(cg->hier[i].fd, "cgroup.procs", buf);
                 if (r < 0)
-                        return log_debug_errno(r, "Failed to attach %d to %s/%s: %m", (int)pid, cg->hier[i].mnt,
-                                               cg->path);
+                        return log_debug_errno(r, "Failed to attach %d to %s/%s: %m", (int)pid,
+                                               cg->hier[i].mnt, cg->path);
         }
         return 0;
 }

@@ -60,7 +60,8 @@ struct nlmsghdr *nl_msg_new(nl_sock *nl, void *buf, uint16_t type, uint16_t flag
 static int ext_ack_cb(const struct nlattr *attr, void *data)
 {
         nl_sock *nl = data;
-        if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+        if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+            mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
                 snprintf(nl->err, sizeof(nl->err), "%s", mnl_attr_get_str(attr));
         return MNL_CB_OK;
 }

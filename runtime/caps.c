@@ -10,9 +10,19 @@
 
 /* Never granted to a CT by default: host-wide knobs that a namespace does not contain. */
 const char *const ct_dropped_caps[] = {
-        "cap_sys_module",  "cap_sys_time",  "cap_sys_rawio",   "cap_mac_admin", "cap_mac_override",
-        "cap_syslog",      "cap_wake_alarm", "cap_block_suspend", "cap_audit_control", "cap_sys_pacct",
-        "cap_bpf",         "cap_perfmon",   NULL,
+        "cap_sys_module",
+        "cap_sys_time",
+        "cap_sys_rawio",
+        "cap_mac_admin",
+        "cap_mac_override",
+        "cap_syslog",
+        "cap_wake_alarm",
+        "cap_block_suspend",
+        "cap_audit_control",
+        "cap_sys_pacct",
+        "cap_bpf",
+        "cap_perfmon",
+        NULL,
 };
 
 int ct_drop_capabilities(char *err, size_t errlen)

@@ -133,13 +133,16 @@ static int parse_domain_list(const struct ct_key *k, const char *v, void *field)
         return parse_string(k, v, field);
 }
 
-#define STR(k, opt, fld, hdr, fm, off, fl, p, h)                                                              \
-        { .key = k, .option = opt, .field = fld, .header = hdr, .fmt = fm, .parse = p, .format = format_string, \
-          .offset = offsetof(struct ct_config, off), .flags = fl, .help = h }
+#define STR(k, opt, fld, hdr, fm, off, fl, p, h)                                                           \
+        {                                                                                                  \
+                .key = k, .option = opt, .field = fld, .header = hdr, .fmt = fm, .parse = p,               \
+                .format = format_string, .offset = offsetof(struct ct_config, off), .flags = fl, .help = h \
+        }
 
 const struct ct_key ct_keys[] = {
-        STR("VE_ROOT", NULL, "root", "ROOT", "%-32s", ve_root, CT_KEY_CT | CT_KEY_GLOBAL | CT_KEY_SUBST | CT_KEY_NOSET,
-            parse_path, "mount point of the CT's root ($VEID is the CTID)"),
+        STR("VE_ROOT", NULL, "root", "ROOT", "%-32s", ve_root,
+            CT_KEY_CT | CT_KEY_GLOBAL | CT_KEY_SUBST | CT_KEY_NOSET, parse_path,
+            "mount point of the CT's root ($VEID is the CTID)"),
         STR("VE_PRIVATE", NULL, "private", "PRIVATE", "%-32s", ve_private,
             CT_KEY_CT | CT_KEY_GLOBAL | CT_KEY_SUBST | CT_KEY_NOSET, parse_path, "the CT's private area"),
         STR("OSTEMPLATE", NULL, "ostemplate", "OSTEMPLATE", "%-32s", ostemplate, CT_KEY_CT | CT_KEY_NOSET,
@@ -150,20 +153,42 @@ const struct ct_key ct_keys[] = {
             "alias usable instead of the CTID"),
         STR("DESCRIPTION", "description", "description", "DESCRIPTION", "%-32s", description, CT_KEY_CT,
             parse_string, "free text"),
-        { .key = "ONBOOT", .option = "onboot", .field = "onboot", .header = "ONBOOT", .fmt = "%6s",
-          .parse = parse_tristate, .format = format_tristate, .offset = offsetof(struct ct_config, onboot),
-          .flags = CT_KEY_CT, .help = "start the CT when the host boots (yes|no)" },
-        { .key = "DISABLED", .option = "disabled", .field = "disabled", .header = "DISABL", .fmt = "%6s",
-          .parse = parse_tristate, .format = format_tristate, .offset = offsetof(struct ct_config, disabled),
-          .flags = CT_KEY_CT, .help = "refuse to start unless --force (yes|no)" },
-        { .key = "STOP_TIMEOUT", .option = "stop-timeout", .field = "stop_timeout", .header = "STOPTMO",
-          .fmt = "%7s", .parse = parse_uint, .format = format_uint,
-          .offset = offsetof(struct ct_config, stop_timeout), .flags = CT_KEY_CT | CT_KEY_GLOBAL, .min = 0,
-          .max = 86400, .help = "seconds init gets to shut down before the CT is killed" },
+        { .key = "ONBOOT",
+          .option = "onboot",
+          .field = "onboot",
+          .header = "ONBOOT",
+          .fmt = "%6s",
+          .parse = parse_tristate,
+          .format = format_tristate,
+          .offset = offsetof(struct ct_config, onboot),
+          .flags = CT_KEY_CT,
+          .help = "start the CT when the host boots (yes|no)" },
+        { .key = "DISABLED",
+          .option = "disabled",
+          .field = "disabled",
+          .header = "DISABL",
+          .fmt = "%6s",
+          .parse = parse_tristate,
+          .format = format_tristate,
+          .offset = offsetof(struct ct_config, disabled),
+          .flags = CT_KEY_CT,
+          .help = "refuse to start unless --force (yes|no)" },
+        { .key = "STOP_TIMEOUT",
+          .option = "stop-timeout",
+          .field = "stop_timeout",
+          .header = "STOPTMO",
+          .fmt = "%7s",
+          .parse = parse_uint,
+          .format = format_uint,
+          .offset = offsetof(struct ct_config, stop_timeout),
+          .flags = CT_KEY_CT | CT_KEY_GLOBAL,
+          .min = 0,
+          .max = 86400,
+          .help = "seconds init gets to shut down before the CT is killed" },
         STR("VE_LAYOUT", NULL, "layout", "LAYOUT", "%6s", layout, CT_KEY_CT | CT_KEY_GLOBAL | CT_KEY_NOSET,
             parse_layout, "storage layout of the private area (overlay)"),
-        STR("IP_ADDRESS", NULL, "ip", "IP_ADDR", "%-15s", ip_address, CT_KEY_CT | CT_KEY_NOSET, parse_ip_list,
-            "routed addresses"),
+        STR("IP_ADDRESS", NULL, "ip", "IP_ADDR", "%-15s", ip_address, CT_KEY_CT | CT_KEY_NOSET,
+            parse_ip_list, "routed addresses"),
         STR("NAMESERVER", NULL, "nameserver", "NAMESERVER", "%-15s", nameserver, CT_KEY_CT | CT_KEY_NOSET,
             parse_ip_list, "resolvers written to the guest's resolv.conf"),
         STR("SEARCHDOMAIN", NULL, "searchdomain", "SEARCHDOMAIN", "%-15s", searchdomain,
@@ -173,8 +198,13 @@ const struct ct_key ct_keys[] = {
         STR("TEMPLATE", NULL, NULL, NULL, NULL, template_dir, CT_KEY_GLOBAL, parse_path, "template cache"),
         STR("CGROUP_PARENT", NULL, NULL, NULL, NULL, cgroup_parent, CT_KEY_GLOBAL, parse_string,
             "cgroup under which CTs' cgroups are made"),
-        { .key = "LOCK_TIMEOUT", .parse = parse_uint, .format = format_uint,
-          .offset = offsetof(struct ct_config, lock_timeout), .flags = CT_KEY_GLOBAL, .min = 0, .max = 3600,
+        { .key = "LOCK_TIMEOUT",
+          .parse = parse_uint,
+          .format = format_uint,
+          .offset = offsetof(struct ct_config, lock_timeout),
+          .flags = CT_KEY_GLOBAL,
+          .min = 0,
+          .max = 3600,
           .help = "seconds a command waits for a busy CT" },
         STR("CONFIGFILE", NULL, NULL, NULL, NULL, configfile, CT_KEY_GLOBAL, parse_name,
             "default sample for create"),
@@ -282,8 +312,9 @@ int ct_config_init(struct ct_config *c, const char *prefix, unsigned ctid)
 {
         const char *p = streq(prefix, "/") ? "" : prefix;
 
-        *c = (struct ct_config){ .ctid = ctid, .onboot = CT_UNSET, .disabled = CT_UNSET, .stop_timeout = 60,
-                                 .lock_timeout = 5 };
+        *c = (struct ct_config){
+                .ctid = ctid, .onboot = CT_UNSET, .disabled = CT_UNSET, .stop_timeout = 60, .lock_timeout = 5
+        };
         if (asprintf(&c->ve_root, "%s/var/lib/vpsctl/root/$VEID", p) < 0 ||
             asprintf(&c->ve_private, "%s/var/lib/vpsctl/private/$VEID", p) < 0 ||
             asprintf(&c->template_dir, "%s/var/lib/vpsctl/templates", p) < 0 ||
@@ -367,7 +398,8 @@ int ct_config_parse_file(struct ct_config *c, const char *path, unsigned scope, 
                 if (r == 0)
                         continue;
                 if (r < 0)
-                        return log_error_errno(r, "%s:%u: cannot parse line, expected KEY=\"value\"", path, lineno);
+                        return log_error_errno(r, "%s:%u: cannot parse line, expected KEY=\"value\"", path,
+                                               lineno);
                 const struct ct_key *k = ct_key_by_name(key);
                 if (!k || !(k->flags & scope)) {
                         if (warn_unknown)
@@ -385,8 +417,8 @@ int ct_config_parse_file(struct ct_config *c, const char *path, unsigned scope, 
                 if (r == -ENOMEM)
                         return log_error_errno(r, "Out of memory");
                 if (r < 0)
-                        return log_error_errno(-EINVAL, "%s:%u: bad value for %s: \"%s\"%s", path, lineno, key, value,
-                                               r == -ERANGE ? " (out of range)" : "");
+                        return log_error_errno(-EINVAL, "%s:%u: bad value for %s: \"%s\"%s", path, lineno,
+                                               key, value, r == -ERANGE ? " (out of range)" : "");
         }
         return 0;
 }

@@ -7,11 +7,11 @@
 #include "base/macro.h"
 
 typedef enum ct_key_flags {
-        CT_KEY_CT = 1 << 0,      /* valid in CTID.conf */
-        CT_KEY_GLOBAL = 1 << 1,  /* valid in vpsctl.conf (as a default for CTs when also CT_KEY_CT) */
-        CT_KEY_SUBST = 1 << 2,   /* $VEID / $CTID are substituted */
-        CT_KEY_LIVE = 1 << 3,    /* set applies it to a running CT */
-        CT_KEY_NOSET = 1 << 4,   /* not changeable by `set` */
+        CT_KEY_CT = 1 << 0,     /* valid in CTID.conf */
+        CT_KEY_GLOBAL = 1 << 1, /* valid in vpsctl.conf (as a default for CTs when also CT_KEY_CT) */
+        CT_KEY_SUBST = 1 << 2,  /* $VEID / $CTID are substituted */
+        CT_KEY_LIVE = 1 << 3,   /* set applies it to a running CT */
+        CT_KEY_NOSET = 1 << 4,  /* not changeable by `set` */
 } ct_key_flags;
 
 typedef enum ct_tristate {

@@ -15,10 +15,10 @@ int ct_find_init(ct *c, cg_ct *cg, pid_t *ret);
 
 /* spawn.c: create the CT's namespaces and exec init. Returns the init's host pid. */
 struct spawn_params {
-        const char *root;      /* host path of the mounted root */
+        const char *root; /* host path of the mounted root */
         const char *hostname;
-        const char *init;      /* path inside the CT */
-        int console_fd;        /* init's stdout/stderr */
+        const char *init; /* path inside the CT */
+        int console_fd;   /* init's stdout/stderr */
         cg_ct *cg;
         unsigned ctid;
 };

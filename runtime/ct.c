@@ -36,7 +36,8 @@ int ct_paths_init(struct ct_paths *p)
         while (l > 1 && p->prefix[l - 1] == '/')
                 p->prefix[--l] = 0;
         const char *b = streq(p->prefix, "/") ? "" : p->prefix;
-        if (asprintf(&p->etc, "%s/etc/vpsctl", b) < 0 || asprintf(&p->global_conf, "%s/vpsctl.conf", p->etc) < 0 ||
+        if (asprintf(&p->etc, "%s/etc/vpsctl", b) < 0 ||
+            asprintf(&p->global_conf, "%s/vpsctl.conf", p->etc) < 0 ||
             asprintf(&p->conf_dir, "%s/conf", p->etc) < 0 || asprintf(&p->run_dir, "%s/run/vpsctl", b) < 0)
                 return -ENOMEM;
         return 0;
@@ -358,8 +359,9 @@ int ct_find_init(ct *c, cg_ct *cg, pid_t *ret)
                 char st;
                 const char *p = strstr(state, "INIT_PID=");
                 const char *s = strstr(state, "INIT_START=");
-                if (p && s && sscanf(p, "INIT_PID=%d", &pid) == 1 && sscanf(s, "INIT_START=%llu", &start) == 1 &&
-                    pid > 0 && proc_start_time(pid, &now, &st) >= 0 && now == start && st != 'Z' &&
+                if (p && s && sscanf(p, "INIT_PID=%d", &pid) == 1 &&
+                    sscanf(s, "INIT_START=%llu", &start) == 1 && pid > 0 &&
+                    proc_start_time(pid, &now, &st) >= 0 && now == start && st != 'Z' &&
                     cg_ct_has_pid(cg, pid) > 0) {
                         *ret = pid;
                         return 0;

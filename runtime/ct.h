@@ -10,11 +10,11 @@
 #define CTID_MAX 2147483644U
 
 struct ct_paths {
-        char *prefix;    /* "/" or the test prefix, without a trailing slash unless "/" */
-        char *etc;       /* PREFIX/etc/vpsctl */
+        char *prefix; /* "/" or the test prefix, without a trailing slash unless "/" */
+        char *etc;    /* PREFIX/etc/vpsctl */
         char *global_conf;
-        char *conf_dir;  /* PREFIX/etc/vpsctl/conf */
-        char *run_dir;   /* PREFIX/run/vpsctl */
+        char *conf_dir; /* PREFIX/etc/vpsctl/conf */
+        char *run_dir;  /* PREFIX/run/vpsctl */
 };
 
 /* Paths under VPSCTL_PREFIX (default /). */
@@ -28,7 +28,7 @@ typedef struct ct {
         char *conf_path;
         char *run_path; /* run/vpsctl/CTID */
         int lock_fd;
-        bool exists;    /* CTID.conf exists */
+        bool exists; /* CTID.conf exists */
 } ct;
 
 /* Parse a CTID ("101") or look a name up among the CTs' NAME keys. -EINVAL bad syntax, -ERANGE out of range,
@@ -76,9 +76,9 @@ int ct_start(ct *c, bool wait_boot);
 int ct_stop(ct *c, bool fast);
 
 typedef enum ct_exec_mode {
-        CT_EXEC_SHELL,  /* argv joined, run by /bin/sh -c (vzctl exec/exec2) */
-        CT_EXEC_STDIN,  /* /bin/sh reading commands from stdin (exec CTID -) */
-        CT_EXEC_ARGV,   /* argv as is (enter --exec) */
+        CT_EXEC_SHELL, /* argv joined, run by /bin/sh -c (vzctl exec/exec2) */
+        CT_EXEC_STDIN, /* /bin/sh reading commands from stdin (exec CTID -) */
+        CT_EXEC_ARGV,  /* argv as is (enter --exec) */
 } ct_exec_mode;
 
 /* Run a command inside a running CT. Returns the command's exit status (0..255; 128+N for signal N). */

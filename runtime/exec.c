@@ -97,8 +97,8 @@ static char *join_args(char **argv)
 struct child_args {
         struct exec_ctx *x;
         char **argv;
-        int fds[3];     /* what becomes 0, 1, 2 */
-        int ctty;       /* make fds[0] the controlling terminal */
+        int fds[3]; /* what becomes 0, 1, 2 */
+        int ctty;   /* make fds[0] the controlling terminal */
         const char *term;
 };
 
@@ -112,7 +112,8 @@ static _noreturn_ void exec_child(struct child_args *a, int go_fd, int report_fd
                 _exit(127);
         if (loop_read(go_fd, &go, 1) != 1)
                 _exit(127);
-        if (setns(a->x->pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0) {
+        if (setns(a->x->pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) <
+            0) {
                 snprintf(err, sizeof(err), "Cannot join the namespaces of the CT: %s", strerror(errno));
                 goto fail;
         }
@@ -122,7 +123,8 @@ static _noreturn_ void exec_child(struct child_args *a, int go_fd, int report_fd
         }
         if (a->ctty) {
                 if (setsid() < 0 || ioctl(a->fds[0], TIOCSCTTY, 0) < 0) {
-                        snprintf(err, sizeof(err), "Cannot set the controlling terminal: %s", strerror(errno));
+                        snprintf(err, sizeof(err), "Cannot set the controlling terminal: %s",
+                                 strerror(errno));
                         goto fail;
                 }
         }
@@ -142,8 +144,13 @@ static _noreturn_ void exec_child(struct child_args *a, int go_fd, int report_fd
         }
         char term[128];
         snprintf(term, sizeof(term), "TERM=%s", a->term ? a->term : "dumb");
-        char *envp[] = { (char *)"HOME=/root", (char *)"USER=root", (char *)"LOGNAME=root", (char *)"SHELL=/bin/sh",
-                         (char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", term, NULL };
+        char *envp[] = { (char *)"HOME=/root",
+                         (char *)"USER=root",
+                         (char *)"LOGNAME=root",
+                         (char *)"SHELL=/bin/sh",
+                         (char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                         term,
+                         NULL };
         if (prctl(PR_SET_PDEATHSIG, 0) < 0)
                 _exit(127);
         const char *path = a->argv[0];
@@ -204,7 +211,8 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
                 if (r < 0) {
                         (void)kill(pid, SIGKILL);
                         (void)waitpid(pid, NULL, 0);
-                        r = log_error_errno(r, "Failed to put the command into the cgroup of CT %u: %m", x->c->id);
+                        r = log_error_errno(r, "Failed to put the command into the cgroup of CT %u: %m",
+                                            x->c->id);
                         goto out;
                 }
         }
@@ -371,7 +379,9 @@ int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status)
                 }
                 if (i == 0) {
                         a.fds[0] = pipes[0][0];
-                        rl[nrl++] = (struct relay){ .in = 0, .out = pipes[0][1], .close_out_on_eof = true, .input = true };
+                        rl[nrl++] = (struct relay){
+                                .in = 0, .out = pipes[0][1], .close_out_on_eof = true, .input = true
+                        };
                 } else {
                         a.fds[i] = pipes[i][1];
                         rl[nrl++] = (struct relay){ .in = pipes[i][0], .out = i };

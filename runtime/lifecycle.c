@@ -40,9 +40,11 @@ static int template_rootfs(ct *c, const char *name, char **ret)
         log_info("Building the busybox template from %s", bb);
         r = tmpl_build_busybox(c->cfg.template_dir, name, bb);
         if (r == -ELIBBAD || r == -ENOEXEC)
-                return log_error_errno(r, "%s is not a statically linked busybox; install busybox-static", bb);
+                return log_error_errno(r, "%s is not a statically linked busybox; install busybox-static",
+                                       bb);
         if (r < 0)
-                return log_error_errno(r, "Failed to build the busybox template in %s: %m", c->cfg.template_dir);
+                return log_error_errno(r, "Failed to build the busybox template in %s: %m",
+                                       c->cfg.template_dir);
         return tmpl_current_rootfs(c->cfg.template_dir, name, ret);
 }
 
@@ -79,8 +81,8 @@ int ct_create(ct *c, const ct_create_opts *o)
                 return -EEXIST;
         r = private_layout(o->layout ? o->layout : c->cfg.layout, &layout);
         if (r < 0)
-                return log_error_errno(r, "Unknown layout \"%s\" for CT %u (only overlay is available)", o->layout,
-                                       c->id);
+                return log_error_errno(r, "Unknown layout \"%s\" for CT %u (only overlay is available)",
+                                       o->layout, c->id);
         r = read_sample(c, o->config_sample ? o->config_sample : c->cfg.configfile, &sample);
         if (r < 0)
                 return r;
@@ -108,8 +110,8 @@ int ct_create(ct *c, const ct_create_opts *o)
 
         r = tmpl_provision(rootfs, c->cfg.ve_private, layout);
         if (r < 0)
-                return log_error_errno(r, "Failed to create the private area %s of CT %u: %m", c->cfg.ve_private,
-                                       c->id);
+                return log_error_errno(r, "Failed to create the private area %s of CT %u: %m",
+                                       c->cfg.ve_private, c->id);
 
         struct ct_change base[] = {
                 { "VE_ROOT", c->cfg.ve_root },
@@ -143,7 +145,8 @@ int ct_destroy(ct *c)
         if (tmpl_is_mounted(c->cfg.ve_root) > 0) {
                 r = tmpl_umount_root(c->cfg.ve_root);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to unmount %s of CT %u: %m", c->cfg.ve_root, c->id);
+                        return log_error_errno(r, "Failed to unmount %s of CT %u: %m", c->cfg.ve_root,
+                                               c->id);
         }
         /* Order matters for a crash in the middle: first mark the private area as going away, then
          * the config (the CT stops existing), then the files. A later create cleans what is left. */
@@ -157,8 +160,8 @@ int ct_destroy(ct *c)
         c->exists = false;
         r = rm_rf_at(AT_FDCWD, c->cfg.ve_private);
         if (r < 0)
-                return log_error_errno(r, "Failed to remove the private area %s of CT %u: %m", c->cfg.ve_private,
-                                       c->id);
+                return log_error_errno(r, "Failed to remove the private area %s of CT %u: %m",
+                                       c->cfg.ve_private, c->id);
         (void)unlink(marker);
         (void)rmdir(c->cfg.ve_root);
         (void)unlink(moved);
@@ -181,10 +184,11 @@ int ct_mount(ct *c)
                 return -EALREADY;
         r = tmpl_mount_root(c->cfg.ve_private, c->cfg.ve_root);
         if (r == -ENOLINK)
-                return log_error_errno(r, "The template generation under CT %u's private area %s is gone", c->id,
-                                       c->cfg.ve_private);
+                return log_error_errno(r, "The template generation under CT %u's private area %s is gone",
+                                       c->id, c->cfg.ve_private);
         if (r < 0)
-                return log_error_errno(r, "Failed to mount the root of CT %u at %s: %m", c->id, c->cfg.ve_root);
+                return log_error_errno(r, "Failed to mount the root of CT %u at %s: %m", c->id,
+                                       c->cfg.ve_root);
         return 0;
 }
 
@@ -197,7 +201,8 @@ int ct_umount(ct *c)
                 return -EALREADY;
         r = tmpl_umount_root(c->cfg.ve_root);
         if (r < 0)
-                return log_error_errno(r, "Failed to unmount the root of CT %u at %s: %m", c->id, c->cfg.ve_root);
+                return log_error_errno(r, "Failed to unmount the root of CT %u at %s: %m", c->id,
+                                       c->cfg.ve_root);
         return 0;
 }
 
@@ -287,8 +292,8 @@ int ct_start(ct *c, bool wait_boot)
         /* a cgroup left by a CT that died is empty: reuse it, but make sure nothing runs in it */
         r = ct_open_cgroup(c, true, &cg);
         if (r < 0) {
-                log_error_errno(r, "Failed to create the cgroup %s/%u of CT %u: %m", c->cfg.cgroup_parent, c->id,
-                                c->id);
+                log_error_errno(r, "Failed to create the cgroup %s/%u of CT %u: %m", c->cfg.cgroup_parent,
+                                c->id, c->id);
                 goto fail;
         }
         if (cg_ct_populated(cg) > 0) {
@@ -425,7 +430,8 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 if (r < 0)
                         return r;
                 if (status != 0)
-                        return log_error_errno(-EIO, "Failed to set the host name of CT %u (hostname exited %d)",
+                        return log_error_errno(-EIO,
+                                               "Failed to set the host name of CT %u (hostname exited %d)",
                                                c->id, status);
                 char path[128];
                 snprintf(path, sizeof(path), "/proc/%d/root", (int)st.init_pid);

@@ -18,10 +18,10 @@
 #include "cgroups/cgroups.h"
 #include "ct-internal.h"
 
-#define FAIL(err, errlen, r, ...)                                                                             \
-        ({                                                                                                    \
-                snprintf(err, errlen, __VA_ARGS__);                                                           \
-                (r);                                                                                          \
+#define FAIL(err, errlen, r, ...)                   \
+        ({                                          \
+                snprintf(err, errlen, __VA_ARGS__); \
+                (r);                                \
         })
 
 static int resolve_in_root(int rootfd, const char *path, int flags)
@@ -57,12 +57,14 @@ static int ensure_dir(int rootfd, const char *name, char *err, size_t errlen)
         struct stat st;
 
         if (mkdirat(rootfd, name, 0755) < 0 && errno != EEXIST)
-                return FAIL(err, errlen, -errno, "Cannot create /%s in the CT's root: %s", name, strerror(errno));
+                return FAIL(err, errlen, -errno, "Cannot create /%s in the CT's root: %s", name,
+                            strerror(errno));
         if (fstatat(rootfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return FAIL(err, errlen, -errno, "Cannot stat /%s in the CT's root: %s", name, strerror(errno));
+                return FAIL(err, errlen, -errno, "Cannot stat /%s in the CT's root: %s", name,
+                            strerror(errno));
         if (!S_ISDIR(st.st_mode))
-                return FAIL(err, errlen, -ELOOP, "/%s in the CT's root is not a directory (a symlink?); refusing",
-                            name);
+                return FAIL(err, errlen, -ELOOP,
+                            "/%s in the CT's root is not a directory (a symlink?); refusing", name);
         return 0;
 }
 
@@ -90,8 +92,8 @@ static const struct {
 static const struct {
         const char *link, *target;
 } dev_links[] = {
-        { "fd", "/proc/self/fd" },      { "stdin", "/proc/self/fd/0" },  { "stdout", "/proc/self/fd/1" },
-        { "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },          { "core", "/proc/kcore" },
+        { "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+        { "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },         { "core", "/proc/kcore" },
 };
 
 static int setup_dev(int rootfd, char *err, size_t errlen)
@@ -109,20 +111,23 @@ static int setup_dev(int rootfd, char *err, size_t errlen)
 
         /* A fresh tmpfs of ours: nothing of the template's can be in the way. */
         for (size_t i = 0; i < ELEMENTSOF(devices); i++) {
-                if (mknodat(devfd, devices[i].name, devices[i].mode, makedev(devices[i].maj, devices[i].min)) < 0 ||
+                if (mknodat(devfd, devices[i].name, devices[i].mode,
+                            makedev(devices[i].maj, devices[i].min)) < 0 ||
                     fchmodat(devfd, devices[i].name, devices[i].mode & 07777, 0) < 0)
                         return FAIL(err, errlen, -errno, "Cannot create /dev/%s: %s", devices[i].name,
                                     strerror(errno));
                 struct stat st;
                 if (fstatat(devfd, devices[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISCHR(st.st_mode) ||
                     st.st_rdev != makedev(devices[i].maj, devices[i].min))
-                        return FAIL(err, errlen, -EIO, "/dev/%s is not the device it should be", devices[i].name);
+                        return FAIL(err, errlen, -EIO, "/dev/%s is not the device it should be",
+                                    devices[i].name);
         }
         for (size_t i = 0; i < ELEMENTSOF(dev_links); i++)
                 if (symlinkat(dev_links[i].target, devfd, dev_links[i].link) < 0)
                         return FAIL(err, errlen, -errno, "Cannot create /dev/%s: %s", dev_links[i].link,
                                     strerror(errno));
-        if (mkdirat(devfd, "pts", 0755) < 0 || mkdirat(devfd, "shm", 01777) < 0 || mkdirat(devfd, "mqueue", 0755) < 0)
+        if (mkdirat(devfd, "pts", 0755) < 0 || mkdirat(devfd, "shm", 01777) < 0 ||
+            mkdirat(devfd, "mqueue", 0755) < 0)
                 return FAIL(err, errlen, -errno, "Cannot create directories in /dev: %s", strerror(errno));
 
         r = mount_at(rootfd, "dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -151,9 +156,17 @@ static int setup_dev(int rootfd, char *err, size_t errlen)
 
 /* Docker's lists are the floor: files masked by /dev/null, directories by an empty read-only tmpfs. */
 static const char *const masked_paths[] = {
-        "proc/acpi",          "proc/asound",        "proc/kcore",       "proc/keys",
-        "proc/latency_stats", "proc/timer_list",    "proc/timer_stats", "proc/sched_debug",
-        "proc/scsi",          "sys/firmware",       "sys/devices/virtual/powercap",
+        "proc/acpi",
+        "proc/asound",
+        "proc/kcore",
+        "proc/keys",
+        "proc/latency_stats",
+        "proc/timer_list",
+        "proc/timer_stats",
+        "proc/sched_debug",
+        "proc/scsi",
+        "sys/firmware",
+        "sys/devices/virtual/powercap",
 };
 static const char *const readonly_paths[] = {
         "proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
@@ -172,7 +185,8 @@ static int mask_path(int rootfd, const char *path, char *err, size_t errlen)
         if (fstat(fd, &st) < 0)
                 return FAIL(err, errlen, -errno, "Cannot stat /%s: %s", path, strerror(errno));
         if (S_ISDIR(st.st_mode))
-                r = mount_on_fd("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0555");
+                r = mount_on_fd("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                                "mode=0555");
         else {
                 _cleanup_close_ int nullfd = resolve_in_root(rootfd, "dev/null", O_PATH | O_NOFOLLOW);
                 char src[64];
@@ -204,7 +218,8 @@ static int readonly_path(int rootfd, const char *path, char *err, size_t errlen)
         _cleanup_close_ int fd2 = resolve_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
         if (fd2 < 0)
                 return FAIL(err, errlen, fd2, "Cannot open /%s: %s", path, strerror(-fd2));
-        r = mount_on_fd(NULL, fd2, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        r = mount_on_fd(NULL, fd2, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                        NULL);
         if (r < 0)
                 return FAIL(err, errlen, r, "Cannot make /%s read-only: %s", path, strerror(-r));
         return 0;
@@ -235,7 +250,8 @@ int spawn_setup_root(const char *root, char *err, size_t errlen)
         if (r < 0)
                 return FAIL(err, errlen, r, "Cannot mount /proc: %s", strerror(-r));
         if (check_fs(rootfd, "proc", PROC_SUPER_MAGIC) < 0)
-                return FAIL(err, errlen, -EXDEV, "/proc in the CT is not procfs after mounting it; refusing");
+                return FAIL(err, errlen, -EXDEV,
+                            "/proc in the CT is not procfs after mounting it; refusing");
         r = mount_at(rootfd, "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
         if (r < 0)
                 return FAIL(err, errlen, r, "Cannot mount /sys: %s", strerror(-r));
@@ -245,7 +261,8 @@ int spawn_setup_root(const char *root, char *err, size_t errlen)
         cg_version v;
         if (cg_detect(&v) >= 0 && v == CG_VERSION_V2) {
                 /* the CT's own subtree only: we are inside its cgroup namespace already */
-                r = mount_at(rootfd, "sys/fs/cgroup", "cgroup2", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+                r = mount_at(rootfd, "sys/fs/cgroup", "cgroup2", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                             NULL);
                 if (r < 0)
                         return FAIL(err, errlen, r, "Cannot mount /sys/fs/cgroup: %s", strerror(-r));
         }

@@ -168,8 +168,8 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
                 report.msg[sizeof(report.msg) - 1] = 0;
                 r = log_error_errno(-report.error, "Failed to start CT %u: %s: %m", c->id, report.msg);
         } else
-                r = log_error_errno(n < 0 ? (int)n : -EIO, "Failed to start CT %u: its init died during setup",
-                                    c->id);
+                r = log_error_errno(n < 0 ? (int)n : -EIO,
+                                    "Failed to start CT %u: its init died during setup", c->id);
         goto out;
 
 kill_child:

@@ -124,7 +124,8 @@ static const struct {
           "daemon:x:1:1:daemon:/usr/sbin:/bin/false\n"
           "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n" },
         { "etc/group", 0644, "root:x:0:\ndaemon:x:1:\ntty:x:5:\nnogroup:x:65534:\n" },
-        { "etc/shadow", 0600, "root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n" },
+        { "etc/shadow", 0600,
+          "root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n" },
         { "etc/hostname", 0644, "localhost\n" },
         { "etc/hosts", 0644, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" },
         { "etc/resolv.conf", 0644, "" },
@@ -140,8 +141,8 @@ static const struct {
 };
 
 static const char *const skeleton_dirs[] = {
-        "bin", "sbin", "usr", "usr/bin", "usr/sbin", "etc", "etc/init.d", "etc/rc.d", "proc", "sys", "dev",
-        "run", "tmp", "var", "var/log", "var/tmp", "root", "home", "mnt", "lib",
+        "bin", "sbin", "usr", "usr/bin", "usr/sbin", "etc",     "etc/init.d", "etc/rc.d", "proc", "sys",
+        "dev", "run",  "tmp", "var",     "var/log",  "var/tmp", "root",       "home",     "mnt",  "lib",
 };
 
 static int populate(int rfd, const char *busybox)
@@ -178,8 +179,9 @@ static int populate(int rfd, const char *busybox)
                         return -errno;
         }
         for (size_t i = 0; i < ELEMENTSOF(skeleton); i++) {
-                _cleanup_close_ int fd = openat(rfd, skeleton[i].path,
-                                                O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, skeleton[i].mode);
+                _cleanup_close_ int fd =
+                        openat(rfd, skeleton[i].path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                               skeleton[i].mode);
                 if (fd < 0)
                         return -errno;
                 r = loop_write(fd, skeleton[i].content, strlen(skeleton[i].content));

@@ -130,7 +130,8 @@ int tmpl_mount_root(const char *private_dir, const char *root)
         r = mkdir_p_at(AT_FDCWD, root, 0755);
         if (r < 0)
                 return r;
-        if (asprintf(&opts, "lowerdir=%s,upperdir=%s/fs,workdir=%s/work", lower, private_dir, private_dir) < 0)
+        if (asprintf(&opts, "lowerdir=%s,upperdir=%s/fs,workdir=%s/work", lower, private_dir, private_dir) <
+            0)
                 return -ENOMEM;
         if (mount("overlay", root, "overlay", 0, opts) < 0)
                 return -errno;

@@ -9,7 +9,7 @@
 struct verb {
         const char *name;
         int (*run)(int argc, char **argv);
-        bool touches_ct;   /* joins or spawns into a CT: re-exec from a sealed memfd first */
+        bool touches_ct; /* joins or spawns into a CT: re-exec from a sealed memfd first */
         const char *usage;
         const char *summary;
 };

@@ -12,9 +12,12 @@
 int verb_create(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "ostemplate", required_argument, NULL, 't' }, { "config", required_argument, NULL, 'c' },
-                { "hostname", required_argument, NULL, 'h' },   { "name", required_argument, NULL, 'n' },
-                { "description", required_argument, NULL, 'd' }, { "layout", required_argument, NULL, 'l' },
+                { "ostemplate", required_argument, NULL, 't' },
+                { "config", required_argument, NULL, 'c' },
+                { "hostname", required_argument, NULL, 'h' },
+                { "name", required_argument, NULL, 'n' },
+                { "description", required_argument, NULL, 'd' },
+                { "layout", required_argument, NULL, 'l' },
                 {},
         };
         const char *tmpl = NULL, *sample = NULL, *layout = NULL;
@@ -62,7 +65,8 @@ int verb_create(int argc, char **argv)
                 return EXIT_VZ_SYSTEM;
         int bad = 0;
         if (!tmpl_name_valid(tmpl)) {
-                log_error("Bad --ostemplate \"%s\": template names are letters, digits, '.', '_' and '-'", tmpl);
+                log_error("Bad --ostemplate \"%s\": template names are letters, digits, '.', '_' and '-'",
+                          tmpl);
                 bad = 1;
         }
         if (sample && !ct_name_is_valid(sample)) {
@@ -100,7 +104,10 @@ int verb_create(int argc, char **argv)
                         return EXIT_VZ_SET_NAME;
                 }
         }
-        ct_create_opts co = { .ostemplate = tmpl, .config_sample = sample, .layout = layout, .changes = changes,
+        ct_create_opts co = { .ostemplate = tmpl,
+                              .config_sample = sample,
+                              .layout = layout,
+                              .changes = changes,
                               .n_changes = n };
         int r = ct_create(c, &co);
         if (r == -EEXIST) {

@@ -90,7 +90,8 @@ static int sort_cmp(const void *a, const void *b)
         if (!u || !v)
                 c = !u - !v;
         else if (numeric(sort_field))
-                c = (strtoull(u, NULL, 10) > strtoull(v, NULL, 10)) - (strtoull(u, NULL, 10) < strtoull(v, NULL, 10));
+                c = (strtoull(u, NULL, 10) > strtoull(v, NULL, 10)) -
+                    (strtoull(u, NULL, 10) < strtoull(v, NULL, 10));
         else
                 c = strcmp(u, v);
         return c ? c : (x->c->id > y->c->id) - (x->c->id < y->c->id);
@@ -117,7 +118,8 @@ static void print_json_value(const struct field *f, const char *v)
                 fputs("null", stdout);
         else if (numeric(f))
                 fputs(v, stdout);
-        else if (f->kind == F_KEY && f->key->format && (streq(f->key->key, "ONBOOT") || streq(f->key->key, "DISABLED")))
+        else if (f->kind == F_KEY && f->key->format &&
+                 (streq(f->key->key, "ONBOOT") || streq(f->key->key, "DISABLED")))
                 fputs(streq(v, "yes") ? "true" : "false", stdout);
         else
                 json_string(v);
@@ -157,12 +159,18 @@ static void list_fields(void)
 int verb_list(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "all", no_argument, NULL, 'a' },         { "stopped", no_argument, NULL, 'S' },
-                { "no-header", no_argument, NULL, 'H' },   { "output", required_argument, NULL, 'o' },
-                { "sort", required_argument, NULL, 's' },  { "json", no_argument, NULL, 'j' },
-                { "list", no_argument, NULL, 'L' },        { "hostname", required_argument, NULL, 'h' },
-                { "name_filter", required_argument, NULL, 'N' }, { "description", required_argument, NULL, 'd' },
-                { "name", no_argument, NULL, 'n' },        {},
+                { "all", no_argument, NULL, 'a' },
+                { "stopped", no_argument, NULL, 'S' },
+                { "no-header", no_argument, NULL, 'H' },
+                { "output", required_argument, NULL, 'o' },
+                { "sort", required_argument, NULL, 's' },
+                { "json", no_argument, NULL, 'j' },
+                { "list", no_argument, NULL, 'L' },
+                { "hostname", required_argument, NULL, 'h' },
+                { "name_filter", required_argument, NULL, 'N' },
+                { "description", required_argument, NULL, 'd' },
+                { "name", no_argument, NULL, 'n' },
+                {},
         };
         bool all = false, stopped = false, header = true, json = false, only_ids = false, with_name = false;
         const char *spec = NULL, *sort = NULL, *hpat = NULL, *npat = NULL, *dpat = NULL;
@@ -215,7 +223,8 @@ int verb_list(int argc, char **argv)
                 header = false;
         }
         if (!spec)
-                spec = with_name ? "ctid,numproc,status,ip,hostname,name" : "ctid,numproc,status,ip,hostname";
+                spec = with_name ? "ctid,numproc,status,ip,hostname,name"
+                                 : "ctid,numproc,status,ip,hostname";
 
         _cleanup_free_ struct field *fields = NULL;
         size_t nf = 0;

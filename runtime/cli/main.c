@@ -15,18 +15,22 @@ const struct verb verbs[] = {
         { "create", verb_create, false,
           "create CTID --ostemplate NAME [--config SAMPLE] [--hostname H] [--name N] [--description D]",
           "create a CT from a template" },
-        { "start", verb_start, true, "start CTID [--wait] [--force]", "start a CT (returns once its init runs)" },
+        { "start", verb_start, true, "start CTID [--wait] [--force]",
+          "start a CT (returns once its init runs)" },
         { "stop", verb_stop, false, "stop CTID [--fast]", "shut a CT down, then kill what is left" },
         { "restart", verb_restart, true, "restart CTID [--wait]", "stop and start a CT" },
-        { "status", verb_status, false, "status CTID", "print `CTID N exist|deleted mounted|unmounted running|down`" },
+        { "status", verb_status, false, "status CTID",
+          "print `CTID N exist|deleted mounted|unmounted running|down`" },
         { "mount", verb_mount, false, "mount CTID", "mount a CT's root without starting it" },
         { "umount", verb_umount, false, "umount CTID", "unmount a stopped CT's root" },
         { "destroy", verb_destroy, false, "destroy CTID", "remove a stopped CT and its files" },
         { "delete", verb_destroy, false, "delete CTID", "same as destroy" },
         { "exec", verb_exec, true, "exec CTID COMMAND [ARG...] | exec CTID -",
           "run a command in a CT with /bin/sh -c; exit 8 if it fails" },
-        { "exec2", verb_exec2, true, "exec2 CTID COMMAND [ARG...]", "as exec, exiting with the command's status" },
-        { "enter", verb_enter, true, "enter CTID [--exec COMMAND [ARG...]]", "interactive shell inside a CT" },
+        { "exec2", verb_exec2, true, "exec2 CTID COMMAND [ARG...]",
+          "as exec, exiting with the command's status" },
+        { "enter", verb_enter, true, "enter CTID [--exec COMMAND [ARG...]]",
+          "interactive shell inside a CT" },
         { "set", verb_set, true,
           "set CTID [--hostname H] [--name N] [--description D] [--onboot yes|no] [--disabled yes|no] "
           "[--stop-timeout SEC] [--save]",
@@ -82,11 +86,13 @@ int cli_open_ct(const char *arg, const char *verb, bool lock, bool must_exist, c
                 return cli_usage_error(verb, "CTID is missing");
         r = ct_resolve_id(&cli_paths, arg, &id);
         if (r == -ENOENT) {
-                log_error("No CT is named \"%s\"; give a CTID (%u..%u) or an existing --name", arg, CTID_MIN, CTID_MAX);
+                log_error("No CT is named \"%s\"; give a CTID (%u..%u) or an existing --name", arg, CTID_MIN,
+                          CTID_MAX);
                 return EXIT_VZ_NOVE_CONFIG;
         }
         if (r == -ERANGE) {
-                log_error("CTID %s is out of range: CTIDs are %u..%u (0..100 are reserved)", arg, CTID_MIN, CTID_MAX);
+                log_error("CTID %s is out of range: CTIDs are %u..%u (0..100 are reserved)", arg, CTID_MIN,
+                          CTID_MAX);
                 return EXIT_VZ_BAD_SYNTAX;
         }
         if (r == -EINVAL) {
@@ -119,7 +125,8 @@ int cli_open_ct(const char *arg, const char *verb, bool lock, bool must_exist, c
                         }
                         const char *what = strchr(info, ' ');
                         if (holder > 0)
-                                log_error("CT %u is locked by pid %d (vpsctl %s); try again when it has finished",
+                                log_error("CT %u is locked by pid %d (vpsctl %s); try again when it has "
+                                          "finished",
                                           id, (int)holder, what ? what + 1 : "?");
                         else
                                 log_error("CT %u is locked by another vpsctl command; try again later", id);
@@ -136,11 +143,14 @@ int cli_open_ct(const char *arg, const char *verb, bool lock, bool must_exist, c
 
 static void print_usage(FILE *f)
 {
-        fprintf(f, "vpsctl %s: OpenVZ-style system containers on a stock kernel\n\nUsage: vpsctl VERB [CTID] [OPTIONS]\n\n",
+        fprintf(f,
+                "vpsctl %s: OpenVZ-style system containers on a stock kernel\n\nUsage: vpsctl VERB [CTID] "
+                "[OPTIONS]\n\n",
                 VPSCTL_VERSION);
         for (const struct verb *v = verbs; v->name; v++)
                 fprintf(f, "  %-9s %s\n", v->name, v->summary);
-        fprintf(f, "\n`vpsctl help VERB` shows a verb's options; `vpsctl help exit-codes` the exit codes.\n");
+        fprintf(f,
+                "\n`vpsctl help VERB` shows a verb's options; `vpsctl help exit-codes` the exit codes.\n");
 }
 
 int verb_help(int argc, char **argv)
@@ -163,8 +173,8 @@ int verb_help(int argc, char **argv)
                                 printf("\nParameters (CTID.conf key, option):\n");
                                 for (size_t i = 0; i < ct_keys_count; i++)
                                         if (ct_keys[i].option && (ct_keys[i].flags & CT_KEY_CT))
-                                                printf("  --%-14s %-13s %s\n", ct_keys[i].option, ct_keys[i].key,
-                                                       ct_keys[i].help);
+                                                printf("  --%-14s %-13s %s\n", ct_keys[i].option,
+                                                       ct_keys[i].key, ct_keys[i].help);
                         }
                         return 0;
                 }

@@ -79,12 +79,14 @@ int verb_set(int argc, char **argv)
                 return EXIT_VZ_SYSTEM;
         }
         if (!save && !st.running) {
-                log_error("CT %u is not running, so nothing can be applied live; add --save to store the change",
+                log_error("CT %u is not running, so nothing can be applied live; add --save to store the "
+                          "change",
                           c->id);
                 return EXIT_VZ_NOT_RUNNING;
         }
         if (!save && !live)
-                log_warning("None of these parameters applies to a running CT; without --save nothing changed");
+                log_warning(
+                        "None of these parameters applies to a running CT; without --save nothing changed");
         if (save) {
                 r = ct_config_edit(c->conf_path, NULL, changes, n);
                 if (r < 0) {

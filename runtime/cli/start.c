@@ -19,8 +19,8 @@ static int do_start(ct *c, bool wait, bool force)
                 return EXIT_VZ_RUNNING;
         }
         if (c->cfg.disabled == CT_YES && !force) {
-                log_error("CT %u is disabled (DISABLED=\"yes\" in %s); use start --force to start it anyway", c->id,
-                          c->conf_path);
+                log_error("CT %u is disabled (DISABLED=\"yes\" in %s); use start --force to start it anyway",
+                          c->id, c->conf_path);
                 return EXIT_VZ_START_DISABLED;
         }
         r = ct_start(c, wait);

@@ -28,8 +28,8 @@ int verb_status(int argc, char **argv)
                 log_error_errno(r, "Failed to get the status of CT %u: %m", c->id);
                 return EXIT_VZ_SYSTEM;
         }
-        printf("CTID %u %s %s %s\n", c->id, st.exists ? "exist" : "deleted", st.mounted ? "mounted" : "unmounted",
-               st.running ? "running" : "down");
+        printf("CTID %u %s %s %s\n", c->id, st.exists ? "exist" : "deleted",
+               st.mounted ? "mounted" : "unmounted", st.running ? "running" : "down");
         return 0;
 }
 
