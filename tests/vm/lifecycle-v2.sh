@@ -1,0 +1,57 @@
+#!/bin/bash
+# cgroup v2 end to end, run inside ../shared/tools/cg2vm (a guest whose only hierarchy is v2):
+# a CT's own delegated cgroup, CLONE_INTO_CGROUP, its cgroup namespace and cgroup2 mount,
+# cgroup.kill on stop, and cleanup. One boot runs this whole script.
+set -u
+VPSCTL=${VPSCTL:?VPSCTL must point at the vpsctl binary}
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+
+if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
+        echo "not a cgroup v2 host: $(stat -f -c %T /sys/fs/cgroup)"
+        exit 1
+fi
+export VPSCTL_PREFIX=$(mktemp -d /tmp/vpsctl-vm.XXXXXX)
+export VPSCTL_CGROUP_PARENT=vpsctl-vmtest
+export VPSCTL_LOCK_TIMEOUT=2
+CG=/sys/fs/cgroup/$VPSCTL_CGROUP_PARENT
+cleanup() {
+        "$VPSCTL" stop 101 --fast >/dev/null 2>&1
+        "$VPSCTL" destroy 101 >/dev/null 2>&1
+        [ -d "$CG/101" ] && echo 1 > "$CG/101/cgroup.kill" 2>/dev/null
+        rmdir "$CG"/101/* "$CG/101" "$CG" 2>/dev/null
+        rm -rf "$VPSCTL_PREFIX"
+}
+trap cleanup EXIT
+
+check "create" "$VPSCTL" create 101 --ostemplate busybox --hostname v2.example.com
+check "start" "$VPSCTL" start 101
+check "status running" bash -c "'$VPSCTL' status 101 | grep -qx 'CTID 101 exist mounted running'"
+check "the CT has its own cgroup" test -d "$CG/101"
+check "controllers delegated to the vpsctl parent" grep -qw memory "$CG/cgroup.subtree_control"
+check "the CT's cgroup is populated" grep -qx "populated 1" "$CG/101/cgroup.events"
+init=$(head -1 "$CG/101/cgroup.procs")
+check "init is in the CT's cgroup" grep -qx "1" <(awk '/^NSpid/{print $NF}' "/proc/$init/status")
+check "inside, the CT sees its cgroup as the root" bash -c "'$VPSCTL' exec 101 cat /proc/self/cgroup | grep -qx '0::/'"
+ct_cgroupfs() {
+        "$VPSCTL" exec2 101 'grep -qx 1 /sys/fs/cgroup/cgroup.procs && grep -q "^cgroup2 /sys/fs/cgroup cgroup2" /proc/mounts'
+}
+check "inside, /sys/fs/cgroup is cgroup2 with the CT's processes" ct_cgroupfs
+check "exec runs in the CT's cgroup" bash -c "'$VPSCTL' exec 101 'cat /proc/self/cgroup' | grep -qx '0::/'"
+"$VPSCTL" exec2 101 exit 7
+check "exec2 returns the command's code" test $? = 7
+check "the CT can make its own sub-cgroup" "$VPSCTL" exec2 101 'mkdir /sys/fs/cgroup/sub && echo $$ > /sys/fs/cgroup/sub/cgroup.procs'
+# a process that ignores every polite signal: the stop must still end with cgroup.kill
+"$VPSCTL" exec 101 'nohup sh -c "trap \"\" TERM HUP PWR USR1 USR2 INT; while :; do sleep 1; done" >/dev/null 2>&1 &'
+check "stop" "$VPSCTL" stop 101
+check "status down" bash -c "'$VPSCTL' status 101 | grep -qx 'CTID 101 exist unmounted down'"
+check "the CT's cgroup is gone, sub-cgroups too" test ! -d "$CG/101"
+check "restart from stopped" "$VPSCTL" start 101
+check "second start refused with 32" bash -c "'$VPSCTL' start 101 2>/dev/null; test \$? = 32"
+check "stop --fast" "$VPSCTL" stop 101 --fast
+check "destroy" "$VPSCTL" destroy 101
+check "nothing left of the CT" bash -c "! ls '$VPSCTL_PREFIX/etc/vpsctl/conf/101.conf' '$VPSCTL_PREFIX/var/lib/vpsctl/private/101' 2>/dev/null"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
