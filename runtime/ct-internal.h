@@ -27,6 +27,9 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid);
 /* spawn-mount.c: inside the child, set up the root and pivot into it. Errors as messages. */
 int spawn_setup_root(const char *root, char *err, size_t errlen);
 
+/* exec.c: set the host name of a running CT (its UTS namespace). */
+int ct_set_hostname_live(ct *c, const char *hostname);
+
 /* caps.c */
 int ct_drop_capabilities(char *err, size_t errlen);
 

@@ -505,3 +505,29 @@ out:
         exec_ctx_done(&x);
         return r;
 }
+
+int ct_set_hostname_live(ct *c, const char *hostname)
+{
+        struct exec_ctx x;
+        int r = exec_ctx_open(c, &x);
+        if (r < 0)
+                goto out;
+        /* only the UTS namespace is joined, by a short-lived child: nothing of the CT runs here */
+        pid_t pid = fork();
+        if (pid < 0) {
+                r = -errno;
+                goto out;
+        }
+        if (pid == 0) {
+                if (setns(x.pidfd, CLONE_NEWUTS) < 0 || sethostname(hostname, strlen(hostname)) < 0)
+                        _exit(errno);
+                _exit(0);
+        }
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        r = WIFEXITED(status) ? -WEXITSTATUS(status) : -EIO;
+out:
+        exec_ctx_done(&x);
+        return r;
+}

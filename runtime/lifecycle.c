@@ -424,15 +424,9 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 int r = ct_get_status(c, &st);
                 if (r < 0 || !st.running || st.init_pid <= 0)
                         return r < 0 ? r : -ESRCH;
-                char *argv[] = { (char *)"hostname", (char *)changes[i].value, NULL };
-                int status;
-                r = ct_exec(c, CT_EXEC_ARGV, argv, &status);
+                r = ct_set_hostname_live(c, changes[i].value);
                 if (r < 0)
-                        return r;
-                if (status != 0)
-                        return log_error_errno(-EIO,
-                                               "Failed to set the host name of CT %u (hostname exited %d)",
-                                               c->id, status);
+                        return log_error_errno(r, "Failed to set the host name of CT %u: %m", c->id);
                 char path[128];
                 snprintf(path, sizeof(path), "/proc/%d/root", (int)st.init_pid);
                 char buf[300];
