@@ -19,6 +19,8 @@ struct cg_ops {
         int (*kill_all)(cg_ct *cg, unsigned timeout_ms);
         int (*freeze)(cg_ct *cg, bool freeze);
         int (*populated)(cg_ct *cg);
+        int (*set_limits)(cg_ct *cg, const cg_limits *l, const char **ret_what);
+        int (*get_stats)(cg_ct *cg, cg_stats *ret);
 };
 
 struct cg_ct {
@@ -37,3 +39,11 @@ int cg_read_pids_recursive(int dfd, pid_t **pids, size_t *n, size_t *alloc);
 int cg_rmdir_recursive(int parent_fd, const char *name);
 int cg_mkdir_path(int root_fd, const char *path, int *ret_fd);
 int cg_wait_empty(cg_ct *cg, unsigned timeout_ms);
+/* Read a single unsigned number ("max" reads as CG_UNLIMITED). */
+int cg_read_u64(int dfd, const char *file, uint64_t *ret);
+/* Find "key value" in a flat-keyed file (memory.events, cpu.stat, ...). */
+int cg_read_keyed(int dfd, const char *file, const char *key, uint64_t *ret);
+/* Write a number, or "max" for CG_UNLIMITED. */
+int cg_write_u64(int dfd, const char *file, uint64_t v);
+/* PSI: "some avg10=1.23 ... total=N" */
+int cg_read_psi(int dfd, const char *file, unsigned *ret_avg10, uint64_t *ret_total);

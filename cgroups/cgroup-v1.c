@@ -241,10 +241,246 @@ static int v1_kill_all(cg_ct *cg, unsigned timeout_ms)
         }
 }
 
+/* v1 writes -1 for "no limit" in the memory and cfs files */
+static int write_v1(int fd, const char *file, uint64_t v)
+{
+        if (v == CG_UNLIMITED)
+                return write_string_at(fd, file, "-1");
+        return cg_write_u64(fd, file, v);
+}
+
+static int need(struct cg_hierarchy *h, const char *ctl, const char **ret_what)
+{
+        if (!h) {
+                *ret_what = ctl;
+                return -EOPNOTSUPP;
+        }
+        return 0;
+}
+
+static int chk(int r, const char *file, const char **ret_what)
+{
+        if (r < 0)
+                *ret_what = file;
+        return r == -ENOENT ? -EOPNOTSUPP : r;
+}
+
+static uint64_t v1_limit(uint64_t v)
+{
+        /* "unlimited" in v1 reads as a page-rounded LONG_MAX */
+        return v >= (1ULL << 62) ? CG_UNLIMITED : v;
+}
+
+static int v1_set_memory(struct cg_hierarchy *h, const cg_limits *l, const char **ret_what)
+{
+        int r;
+
+        if (l->swap_max != CG_UNSET) {
+                /* memsw is ram+swap and must never be below the ram limit: open it first */
+                uint64_t mem = l->mem_max;
+                if (mem == CG_UNSET) {
+                        r = cg_read_u64(h->fd, "memory.limit_in_bytes", &mem);
+                        if (r < 0)
+                                return chk(r, "memory.limit_in_bytes", ret_what);
+                        mem = v1_limit(mem);
+                }
+                r = write_string_at(h->fd, "memory.memsw.limit_in_bytes", "-1");
+                if (r < 0)
+                        return chk(
+                                r,
+                                "memory.memsw.limit_in_bytes (swap accounting off? boot with swapaccount=1)",
+                                ret_what);
+                if (l->mem_max != CG_UNSET && (r = write_v1(h->fd, "memory.limit_in_bytes", l->mem_max)) < 0)
+                        return chk(r, "memory.limit_in_bytes", ret_what);
+                uint64_t memsw = mem == CG_UNLIMITED || l->swap_max == CG_UNLIMITED ? CG_UNLIMITED
+                                                                                    : mem + l->swap_max;
+                if ((r = write_v1(h->fd, "memory.memsw.limit_in_bytes", memsw)) < 0)
+                        return chk(r, "memory.memsw.limit_in_bytes", ret_what);
+        } else if (l->mem_max != CG_UNSET) {
+                r = write_v1(h->fd, "memory.limit_in_bytes", l->mem_max);
+                if (r == -EINVAL && l->mem_max != CG_UNLIMITED) {
+                        /* below the current memsw is fine; above it, raise memsw along (swap stays as it
+                         * was) */
+                        uint64_t mem, memsw;
+                        if (cg_read_u64(h->fd, "memory.limit_in_bytes", &mem) >= 0 &&
+                            cg_read_u64(h->fd, "memory.memsw.limit_in_bytes", &memsw) >= 0 &&
+                            v1_limit(memsw) != CG_UNLIMITED) {
+                                uint64_t swap = memsw - mem;
+                                if ((r = write_v1(h->fd, "memory.memsw.limit_in_bytes",
+                                                  l->mem_max + swap)) >= 0)
+                                        r = write_v1(h->fd, "memory.limit_in_bytes", l->mem_max);
+                        }
+                }
+                if (r < 0)
+                        return chk(r, "memory.limit_in_bytes", ret_what);
+        }
+        if (l->mem_low != CG_UNSET && (r = write_v1(h->fd, "memory.soft_limit_in_bytes", l->mem_low)) < 0)
+                return chk(r, "memory.soft_limit_in_bytes", ret_what);
+        return 0;
+}
+
+static int v1_set_limits(cg_ct *cg, const cg_limits *l, const char **ret_what)
+{
+        struct cg_hierarchy *h;
+        int r;
+
+        if (l->mem_max != CG_UNSET || l->swap_max != CG_UNSET || l->mem_low != CG_UNSET) {
+                h = find_controller(cg, "memory");
+                if ((r = need(h, "memory", ret_what)) < 0 || (r = v1_set_memory(h, l, ret_what)) < 0)
+                        return r;
+        }
+        if (l->cpu_weight != CG_UNSET || l->cpu_quota_us != CG_UNSET) {
+                h = find_controller(cg, "cpu");
+                if ((r = need(h, "cpu", ret_what)) < 0)
+                        return r;
+                if (l->cpu_weight != CG_UNSET &&
+                    (r = chk(cg_write_u64(h->fd, "cpu.shares", MAX(2ULL, l->cpu_weight * 1024 / 100)),
+                             "cpu.shares", ret_what)) < 0)
+                        return r;
+                if (l->cpu_quota_us != CG_UNSET) {
+                        /* the period first: a quota is checked against it */
+                        if ((r = chk(write_string_at(h->fd, "cpu.cfs_quota_us", "-1"), "cpu.cfs_quota_us",
+                                     ret_what)) < 0 ||
+                            (r = chk(cg_write_u64(h->fd, "cpu.cfs_period_us", l->cpu_period_us),
+                                     "cpu.cfs_period_us", ret_what)) < 0 ||
+                            (r = chk(write_v1(h->fd, "cpu.cfs_quota_us", l->cpu_quota_us),
+                                     "cpu.cfs_quota_us", ret_what)) < 0)
+                                return r;
+                }
+        }
+        if (l->cpuset) {
+                h = find_controller(cg, "cpuset");
+                if ((r = need(h, "cpuset", ret_what)) < 0)
+                        return r;
+                _cleanup_free_ char *all = NULL;
+                const char *v = l->cpuset;
+                if (!*v) {
+                        _cleanup_close_ int pfd = openat(h->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (pfd < 0 || read_one_line_at(pfd, "cpuset.cpus", &all) < 0)
+                                return chk(-EIO, "cpuset.cpus", ret_what);
+                        v = all;
+                }
+                if ((r = chk(write_string_at(h->fd, "cpuset.cpus", v), "cpuset.cpus", ret_what)) < 0)
+                        return r;
+        }
+        if (l->pids_max != CG_UNSET) {
+                h = find_controller(cg, "pids");
+                if ((r = need(h, "pids", ret_what)) < 0 ||
+                    (r = chk(cg_write_u64(h->fd, "pids.max", l->pids_max), "pids.max", ret_what)) < 0)
+                        return r;
+        }
+        if (l->io_major || l->io_minor || l->io_weight != CG_UNSET) {
+                h = find_controller(cg, "blkio");
+                if ((r = need(h, "blkio", ret_what)) < 0)
+                        return r;
+                static const struct {
+                        const char *file;
+                        size_t off;
+                } io[] = {
+                        { "blkio.throttle.read_bps_device", offsetof(cg_limits, io_rbps) },
+                        { "blkio.throttle.write_bps_device", offsetof(cg_limits, io_wbps) },
+                        { "blkio.throttle.read_iops_device", offsetof(cg_limits, io_riops) },
+                        { "blkio.throttle.write_iops_device", offsetof(cg_limits, io_wiops) },
+                };
+                for (size_t i = 0; (l->io_major || l->io_minor) && i < ELEMENTSOF(io); i++) {
+                        uint64_t v = *(const uint64_t *)((const char *)l + io[i].off);
+                        if (v == CG_UNSET)
+                                continue;
+                        char buf[64];
+                        /* 0 removes the rule */
+                        snprintf(buf, sizeof(buf), "%u:%u %llu", l->io_major, l->io_minor,
+                                 v == CG_UNLIMITED ? 0ULL : (unsigned long long)v);
+                        if ((r = chk(write_string_at(h->fd, io[i].file, buf), io[i].file, ret_what)) < 0)
+                                return r;
+                }
+                if (l->io_weight != CG_UNSET) {
+                        uint64_t w = MAX(1ULL, MIN(l->io_weight, 1000ULL));
+                        r = cg_write_u64(h->fd, "blkio.bfq.weight", w);
+                        if (r == -ENOENT)
+                                r = cg_write_u64(h->fd, "blkio.weight", MAX(10ULL, w));
+                        if ((r = chk(r, "blkio.bfq.weight or blkio.weight", ret_what)) < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int v1_get_stats(cg_ct *cg, cg_stats *st)
+{
+        struct cg_hierarchy *h;
+
+        if ((h = find_controller(cg, "memory"))) {
+                uint64_t swu = 0, swmax = 0, swlim = 0;
+                (void)cg_read_u64(h->fd, "memory.usage_in_bytes", &st->mem.held);
+                st->mem.have_maxheld =
+                        cg_read_u64(h->fd, "memory.max_usage_in_bytes", &st->mem.maxheld) >= 0;
+                if (cg_read_u64(h->fd, "memory.limit_in_bytes", &st->mem.limit) >= 0)
+                        st->mem.limit = v1_limit(st->mem.limit);
+                (void)cg_read_u64(h->fd, "memory.failcnt", &st->mem.failcnt);
+                (void)cg_read_keyed(h->fd, "memory.oom_control", "oom_kill", &st->oom_kills);
+                if (cg_read_u64(h->fd, "memory.memsw.usage_in_bytes", &swu) >= 0) {
+                        st->swap.held = swu > st->mem.held ? swu - st->mem.held : 0;
+                        (void)cg_read_u64(h->fd, "memory.memsw.max_usage_in_bytes", &swmax);
+                        (void)cg_read_u64(h->fd, "memory.memsw.limit_in_bytes", &swlim);
+                        swlim = v1_limit(swlim);
+                        st->swap.limit = swlim == CG_UNLIMITED || st->mem.limit == CG_UNLIMITED
+                                                 ? CG_UNLIMITED
+                                                 : swlim - st->mem.limit;
+                        (void)cg_read_u64(h->fd, "memory.memsw.failcnt", &st->swap.failcnt);
+                } else
+                        st->swap.limit = CG_UNLIMITED;
+        }
+        if ((h = find_controller(cg, "pids"))) {
+                (void)cg_read_u64(h->fd, "pids.current", &st->pids.held);
+                st->pids.have_maxheld = cg_read_u64(h->fd, "pids.peak", &st->pids.maxheld) >= 0;
+                if (cg_read_u64(h->fd, "pids.max", &st->pids.limit) < 0)
+                        st->pids.limit = CG_UNLIMITED;
+                (void)cg_read_keyed(h->fd, "pids.events", "max", &st->pids.failcnt);
+        }
+        if ((h = find_controller(cg, "cpuacct"))) {
+                uint64_t ns = 0;
+                if (cg_read_u64(h->fd, "cpuacct.usage", &ns) >= 0)
+                        st->cpu_usage_us = ns / 1000;
+        }
+        if ((h = find_controller(cg, "cpu"))) {
+                uint64_t ns = 0;
+                (void)cg_read_keyed(h->fd, "cpu.stat", "nr_periods", &st->cpu_nr_periods);
+                (void)cg_read_keyed(h->fd, "cpu.stat", "nr_throttled", &st->cpu_nr_throttled);
+                if (cg_read_keyed(h->fd, "cpu.stat", "throttled_time", &ns) >= 0)
+                        st->cpu_throttled_us = ns / 1000;
+        }
+        if ((h = find_controller(cg, "blkio"))) {
+                static const char *const files[] = { "blkio.throttle.io_service_bytes_recursive",
+                                                     "blkio.throttle.io_serviced_recursive" };
+                for (size_t f = 0; f < ELEMENTSOF(files); f++) {
+                        _cleanup_free_ char *buf = NULL;
+                        if (read_full_file_at(h->fd, files[f], &buf, NULL) < 0)
+                                continue;
+                        for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l;
+                             l = strtok_r(NULL, "\n", &save)) {
+                                char op[16];
+                                unsigned long long v;
+                                if (sscanf(l, "%*u:%*u %15s %llu", op, &v) != 2)
+                                        continue;
+                                uint64_t *dst = NULL;
+                                if (streq(op, "Read"))
+                                        dst = f == 0 ? &st->io_rbytes : &st->io_rios;
+                                else if (streq(op, "Write"))
+                                        dst = f == 0 ? &st->io_wbytes : &st->io_wios;
+                                if (dst)
+                                        *dst += v;
+                        }
+                }
+        }
+        return 0;
+}
+
 const struct cg_ops cg_v1_ops = {
         .version = CG_VERSION_V1,
         .setup = v1_setup,
         .kill_all = v1_kill_all,
         .freeze = v1_freeze,
         .populated = v1_populated,
+        .set_limits = v1_set_limits,
+        .get_stats = v1_get_stats,
 };

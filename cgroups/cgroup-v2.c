@@ -125,10 +125,142 @@ static int v2_kill_all(cg_ct *cg, unsigned timeout_ms)
         return cg_wait_empty(cg, timeout_ms);
 }
 
+/* A limit asked for whose file is missing: the controller is not enabled or not built. */
+static int want(int r, const char *file, const char **ret_what)
+{
+        if (r == -ENOENT || r == -EACCES) {
+                *ret_what = file;
+                return -EOPNOTSUPP;
+        }
+        if (r < 0)
+                *ret_what = file;
+        return r;
+}
+
+static void io_field(char *buf, size_t len, const char *name, uint64_t v)
+{
+        size_t l = strlen(buf);
+        if (v == CG_UNSET)
+                return;
+        if (v == CG_UNLIMITED || v == 0)
+                snprintf(buf + l, len - l, " %s=max", name);
+        else
+                snprintf(buf + l, len - l, " %s=%llu", name, (unsigned long long)v);
+}
+
+static int v2_set_limits(cg_ct *cg, const cg_limits *l, const char **ret_what)
+{
+        int fd = cg->hier[0].fd;
+        int r;
+
+        if (l->mem_max != CG_UNSET &&
+            (r = want(cg_write_u64(fd, "memory.max", l->mem_max), "memory.max", ret_what)) < 0)
+                return r;
+        if (l->swap_max != CG_UNSET &&
+            (r = want(cg_write_u64(fd, "memory.swap.max", l->swap_max), "memory.swap.max", ret_what)) < 0)
+                return r;
+        if (l->mem_low != CG_UNSET &&
+            (r = want(cg_write_u64(fd, "memory.low", l->mem_low), "memory.low", ret_what)) < 0)
+                return r;
+        if (l->cpu_weight != CG_UNSET &&
+            (r = want(cg_write_u64(fd, "cpu.weight", l->cpu_weight), "cpu.weight", ret_what)) < 0)
+                return r;
+        if (l->cpu_quota_us != CG_UNSET) {
+                char buf[64];
+                if (l->cpu_quota_us == CG_UNLIMITED)
+                        snprintf(buf, sizeof(buf), "max %llu", (unsigned long long)l->cpu_period_us);
+                else
+                        snprintf(buf, sizeof(buf), "%llu %llu", (unsigned long long)l->cpu_quota_us,
+                                 (unsigned long long)l->cpu_period_us);
+                if ((r = want(write_string_at(fd, "cpu.max", buf), "cpu.max", ret_what)) < 0)
+                        return r;
+        }
+        if (l->cpuset &&
+            (r = want(write_string_at(fd, "cpuset.cpus", l->cpuset), "cpuset.cpus", ret_what)) < 0)
+                return r;
+        if (l->pids_max != CG_UNSET &&
+            (r = want(cg_write_u64(fd, "pids.max", l->pids_max), "pids.max", ret_what)) < 0)
+                return r;
+        if (l->io_major || l->io_minor) {
+                char buf[256];
+                snprintf(buf, sizeof(buf), "%u:%u", l->io_major, l->io_minor);
+                io_field(buf, sizeof(buf), "rbps", l->io_rbps);
+                io_field(buf, sizeof(buf), "wbps", l->io_wbps);
+                io_field(buf, sizeof(buf), "riops", l->io_riops);
+                io_field(buf, sizeof(buf), "wiops", l->io_wiops);
+                if (strchr(buf, '=') &&
+                    (r = want(write_string_at(fd, "io.max", buf), "io.max", ret_what)) < 0)
+                        return r;
+        }
+        if (l->io_weight != CG_UNSET) {
+                char buf[32];
+                snprintf(buf, sizeof(buf), "default %llu", (unsigned long long)l->io_weight);
+                r = write_string_at(fd, "io.weight", buf);
+                if (r == -ENOENT) {
+                        /* no iocost: the bfq scheduler's weight, range 1..1000 */
+                        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)MIN(l->io_weight, 1000ULL));
+                        r = write_string_at(fd, "io.bfq.weight", buf);
+                        return want(r, "io.weight or io.bfq.weight", ret_what);
+                }
+                if (r < 0)
+                        return want(r, "io.weight", ret_what);
+        }
+        return 0;
+}
+
+static void counter(int fd, cg_counter *c, const char *cur, const char *peak, const char *max,
+                    const char *events)
+{
+        (void)cg_read_u64(fd, cur, &c->held);
+        c->have_maxheld = peak && cg_read_u64(fd, peak, &c->maxheld) >= 0;
+        if (cg_read_u64(fd, max, &c->limit) < 0)
+                c->limit = CG_UNLIMITED;
+        if (events)
+                (void)cg_read_keyed(fd, events, "max", &c->failcnt);
+}
+
+static int v2_get_stats(cg_ct *cg, cg_stats *st)
+{
+        int fd = cg->hier[0].fd;
+
+        counter(fd, &st->mem, "memory.current", "memory.peak", "memory.max", "memory.events");
+        (void)cg_read_keyed(fd, "memory.events", "oom_kill", &st->oom_kills);
+        counter(fd, &st->swap, "memory.swap.current", "memory.swap.peak", "memory.swap.max",
+                "memory.swap.events");
+        counter(fd, &st->pids, "pids.current", "pids.peak", "pids.max", "pids.events");
+        (void)cg_read_keyed(fd, "cpu.stat", "usage_usec", &st->cpu_usage_us);
+        (void)cg_read_keyed(fd, "cpu.stat", "throttled_usec", &st->cpu_throttled_us);
+        (void)cg_read_keyed(fd, "cpu.stat", "nr_throttled", &st->cpu_nr_throttled);
+        (void)cg_read_keyed(fd, "cpu.stat", "nr_periods", &st->cpu_nr_periods);
+
+        _cleanup_free_ char *io = NULL;
+        if (read_full_file_at(fd, "io.stat", &io, NULL) >= 0)
+                for (char *save = NULL, *l = strtok_r(io, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                        unsigned long long v;
+                        const char *p;
+                        if ((p = strstr(l, "rbytes=")) && sscanf(p, "rbytes=%llu", &v) == 1)
+                                st->io_rbytes += v;
+                        if ((p = strstr(l, "wbytes=")) && sscanf(p, "wbytes=%llu", &v) == 1)
+                                st->io_wbytes += v;
+                        if ((p = strstr(l, "rios=")) && sscanf(p, "rios=%llu", &v) == 1)
+                                st->io_rios += v;
+                        if ((p = strstr(l, "wios=")) && sscanf(p, "wios=%llu", &v) == 1)
+                                st->io_wios += v;
+                }
+        st->have_psi = cg_read_psi(fd, "cpu.pressure", &st->psi_cpu_avg10, &st->psi_cpu_total_us) >= 0;
+        if (st->have_psi) {
+                (void)cg_read_psi(fd, "memory.pressure", &st->psi_mem_avg10, &st->psi_mem_total_us);
+                (void)cg_read_psi(fd, "io.pressure", &st->psi_io_avg10, &st->psi_io_total_us);
+        }
+        return 0;
+}
+
 const struct cg_ops cg_v2_ops = {
         .version = CG_VERSION_V2,
         .setup = v2_setup,
         .kill_all = v2_kill_all,
         .freeze = v2_freeze,
         .populated = v2_populated,
+        .set_limits = v2_set_limits,
+        .get_stats = v2_get_stats,
 };

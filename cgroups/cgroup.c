@@ -304,3 +304,83 @@ int cg_ct_destroy(cg_ct *cg)
         }
         return ret;
 }
+
+void cg_limits_init(cg_limits *l)
+{
+        *l = (cg_limits){ .mem_max = CG_UNSET,
+                          .swap_max = CG_UNSET,
+                          .mem_low = CG_UNSET,
+                          .cpu_weight = CG_UNSET,
+                          .cpu_quota_us = CG_UNSET,
+                          .cpu_period_us = 100000,
+                          .pids_max = CG_UNSET,
+                          .io_rbps = CG_UNSET,
+                          .io_wbps = CG_UNSET,
+                          .io_riops = CG_UNSET,
+                          .io_wiops = CG_UNSET,
+                          .io_weight = CG_UNSET };
+}
+
+int cg_ct_set_limits(cg_ct *cg, const cg_limits *l, const char **ret_what)
+{
+        *ret_what = NULL;
+        return cg->ops->set_limits(cg, l, ret_what);
+}
+
+int cg_ct_get_stats(cg_ct *cg, cg_stats *ret)
+{
+        *ret = (cg_stats){ 0 };
+        return cg->ops->get_stats(cg, ret);
+}
+
+int cg_read_u64(int dfd, const char *file, uint64_t *ret)
+{
+        _cleanup_free_ char *s = NULL;
+        int r = read_one_line_at(dfd, file, &s);
+        if (r < 0)
+                return r;
+        if (streq(s, "max")) {
+                *ret = CG_UNLIMITED;
+                return 0;
+        }
+        return safe_atou64(s, ret);
+}
+
+int cg_read_keyed(int dfd, const char *file, const char *key, uint64_t *ret)
+{
+        _cleanup_free_ char *buf = NULL;
+        int r = read_full_file_at(dfd, file, &buf, NULL);
+        if (r < 0)
+                return r;
+        size_t kl = strlen(key);
+        for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                if (strncmp(l, key, kl) == 0 && l[kl] == ' ')
+                        return safe_atou64(l + kl + 1, ret);
+        return -ENOENT;
+}
+
+int cg_write_u64(int dfd, const char *file, uint64_t v)
+{
+        char buf[32];
+        if (v == CG_UNLIMITED)
+                snprintf(buf, sizeof(buf), "max");
+        else
+                snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+        return write_string_at(dfd, file, buf);
+}
+
+int cg_read_psi(int dfd, const char *file, unsigned *ret_avg10, uint64_t *ret_total)
+{
+        _cleanup_free_ char *s = NULL;
+        int r = read_one_line_at(dfd, file, &s);
+        if (r < 0)
+                return r;
+        unsigned a, b;
+        unsigned long long total;
+        const char *p = strstr(s, "avg10="), *t = strstr(s, "total=");
+        if (!p || !t || sscanf(p, "avg10=%u.%u", &a, &b) != 2 || sscanf(t, "total=%llu", &total) != 1)
+                return -EIO;
+        *ret_avg10 = a * 100 + b;
+        *ret_total = total;
+        return 0;
+}

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/macro.h"
@@ -38,6 +39,50 @@ int cg_ct_kill_all(cg_ct *cg, unsigned timeout_ms);
 int cg_ct_freeze(cg_ct *cg, bool freeze);
 /* Remove the CT's cgroup (and sub-cgroups the CT made) from every hierarchy; it must be empty. */
 int cg_ct_destroy(cg_ct *cg);
+
+#define CG_UNLIMITED UINT64_MAX
+#define CG_UNSET     (UINT64_MAX - 1)
+
+/* Resource limits of a CT, in kernel units. Fields left CG_UNSET (or 0/NULL where noted) are not
+ * touched; CG_UNLIMITED removes a limit. */
+typedef struct cg_limits {
+        uint64_t mem_max;      /* bytes */
+        uint64_t swap_max;     /* bytes of swap on top of mem_max */
+        uint64_t mem_low;      /* bytes: best-effort guarantee */
+        uint64_t cpu_weight;   /* 1..10000 (v2 cpu.weight scale) */
+        uint64_t cpu_quota_us; /* per cpu_period_us; CG_UNLIMITED = no cap */
+        uint64_t cpu_period_us;
+        const char *cpuset; /* "0-3,5", NULL = unchanged, "" = all of the parent's */
+        uint64_t pids_max;
+        unsigned io_major, io_minor; /* whole-disk device for the io limits; 0:0 = none */
+        uint64_t io_rbps, io_wbps, io_riops, io_wiops;
+        uint64_t io_weight; /* 1..10000 (io.weight) / 1..1000 (bfq) */
+} cg_limits;
+
+/* All fields CG_UNSET. */
+void cg_limits_init(cg_limits *l);
+/* Write the limits that are set. Returns -EOPNOTSUPP (with *ret_what naming the file) when the
+ * host lacks a controller file for a limit that was asked for. */
+int cg_ct_set_limits(cg_ct *cg, const cg_limits *l, const char **ret_what);
+
+/* Usage counters, OpenVZ beancounter style: held, maxheld, limit, failcnt. */
+typedef struct cg_counter {
+        uint64_t held, maxheld, limit, failcnt;
+        bool have_maxheld;
+} cg_counter;
+
+typedef struct cg_stats {
+        cg_counter mem, swap, pids;
+        uint64_t oom_kills;
+        uint64_t cpu_usage_us, cpu_throttled_us, cpu_nr_throttled, cpu_nr_periods;
+        uint64_t io_rbytes, io_wbytes, io_rios, io_wios;
+        /* PSI "some avg10" in percent x100, and total stall us; have_psi false where absent */
+        bool have_psi;
+        unsigned psi_cpu_avg10, psi_mem_avg10, psi_io_avg10;
+        uint64_t psi_cpu_total_us, psi_mem_total_us, psi_io_total_us;
+} cg_stats;
+
+int cg_ct_get_stats(cg_ct *cg, cg_stats *ret);
 
 static inline void cg_ct_freep(cg_ct **cg)
 {

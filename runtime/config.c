@@ -10,7 +10,7 @@
 #include "base/fileio.h"
 #include "base/log.h"
 #include "base/parse.h"
-#include "config.h"
+#include "config-internal.h"
 #include "templates/templates.h"
 
 #define FIELD(c, k) ((char *)(c) + (k)->offset)
@@ -29,7 +29,7 @@ static int parse_string(const struct ct_key *k, const char *v, void *field)
         return 0;
 }
 
-static int format_string(const struct ct_key *k, const void *field, char **ret)
+int format_string(const struct ct_key *k, const void *field, char **ret)
 {
         const char *const *s = field;
         (void)k;
@@ -95,7 +95,7 @@ static int format_tristate(const struct ct_key *k, const void *field, char **ret
         return v != CT_UNSET && !*ret ? -ENOMEM : 0;
 }
 
-static int parse_uint(const struct ct_key *k, const char *v, void *field)
+int parse_uint(const struct ct_key *k, const char *v, void *field)
 {
         unsigned u;
         int r = parse_sec(v, &u);
@@ -107,7 +107,7 @@ static int parse_uint(const struct ct_key *k, const char *v, void *field)
         return 0;
 }
 
-static int format_uint(const struct ct_key *k, const void *field, char **ret)
+int format_uint(const struct ct_key *k, const void *field, char **ret)
 {
         (void)k;
         return asprintf(ret, "%u", *(const unsigned *)field) < 0 ? -ENOMEM : 0;
@@ -195,6 +195,140 @@ const struct ct_key ct_keys[] = {
             CT_KEY_CT | CT_KEY_NOSET, parse_domain_list, "search domains for the guest's resolv.conf"),
         STR("ORIGIN_SAMPLE", NULL, "origin_sample", "ORIGIN_SAMPLE", "%32s", origin_sample,
             CT_KEY_CT | CT_KEY_NOSET, parse_name, "the sample config the CT was created with"),
+        { .key = "PHYSPAGES",
+          .option = "physpages",
+          .field = "physpages",
+          .header = "PHYSP",
+          .fmt = "%10s",
+          .parse = parse_pages_pair,
+          .format = format_pages_pair,
+          .offset = offsetof(struct ct_config, ram_barrier),
+          .flags = CT_KEY_CT | CT_KEY_LIVE,
+          .help = "RAM, barrier:limit (pages, or with K/M/G)" },
+        { .key = "PHYSPAGES",
+          .option = "ram",
+          .parse = parse_pages_pair,
+          .format = format_pages_pair,
+          .offset = offsetof(struct ct_config, ram_barrier),
+          .flags = CT_KEY_CT | CT_KEY_LIVE | CT_KEY_ALIAS,
+          .from_option = option_ram,
+          .help = "RAM limit, bytes with K/M/G (sets PHYSPAGES)" },
+        { .key = "SWAPPAGES",
+          .option = "swappages",
+          .field = "swappages",
+          .header = "SWAPP",
+          .fmt = "%10s",
+          .parse = parse_pages_pair,
+          .format = format_pages_pair,
+          .offset = offsetof(struct ct_config, swap_barrier),
+          .flags = CT_KEY_CT | CT_KEY_LIVE,
+          .help = "swap, barrier:limit (pages, or with K/M/G)" },
+        { .key = "SWAPPAGES",
+          .option = "swap",
+          .parse = parse_pages_pair,
+          .format = format_pages_pair,
+          .offset = offsetof(struct ct_config, swap_barrier),
+          .flags = CT_KEY_CT | CT_KEY_LIVE | CT_KEY_ALIAS,
+          .from_option = option_ram,
+          .help = "swap limit, bytes with K/M/G (sets SWAPPAGES)" },
+        { .key = "MEMGUARANTEE",
+          .option = "memguarantee",
+          .field = "memguarantee",
+          .header = "MEMGUAR",
+          .fmt = "%7s",
+          .parse = parse_memguarantee,
+          .format = format_memguarantee,
+          .offset = offsetof(struct ct_config, memguarantee),
+          .flags = CT_KEY_CT | CT_KEY_LIVE,
+          .help = "guaranteed share of RAM, percent (0..100) or auto" },
+        { .key = "CPUUNITS",
+          .option = "cpuunits",
+          .field = "cpuunits",
+          .header = "CPUUNI",
+          .fmt = "%7s",
+          .parse = parse_uint,
+          .format = format_uint,
+          .offset = offsetof(struct ct_config, cpuunits),
+          .flags = CT_KEY_CT | CT_KEY_LIVE,
+          .min = 8,
+          .max = 500000,
+          .help = "CPU weight relative to other CTs (8..500000, default 1000)" },
+        { .key = "CPULIMIT",
+          .option = "cpulimit",
+          .field = "cpulimit",
+          .header = "CPULIM",
+          .fmt = "%7s",
+          .parse = parse_cpulimit,
+          .format = format_cpulimit,
+          .offset = offsetof(struct ct_config, cpulimit),
+          .flags = CT_KEY_CT | CT_KEY_LIVE,
+          .help = "CPU cap: N = percent of one CPU, N% = percent of the host" },
+        { .key = "CPUS",
+          .option = "cpus",
+          .field = "cpus",
+          .header = "CPUS",
+          .fmt = "%5s",
+          .parse = parse_uint,
+          .format = format_uint,
+          .offset = offsetof(struct ct_config, cpus),
+          .flags = CT_KEY_CT | CT_KEY_LIVE,
+          .min = 1,
+          .max = 4096,
+          .help = "CPU cap in whole CPUs" },
+        { .key = "CPUMASK",
+          .option = "cpumask",
+          .field = "cpumask",
+          .header = "CPUMASK",
+          .fmt = "%-15s",
+          .parse = parse_cpumask,
+          .format = format_string,
+          .offset = offsetof(struct ct_config, cpumask),
+          .flags = CT_KEY_CT | CT_KEY_LIVE,
+          .help = "CPUs the CT may run on: 0-3,6 or all" },
+        { .key = "NUMPROC",
+          .option = "numproc",
+          .field = "numproc_limit",
+          .header = "NPROC.L",
+          .fmt = "%10s",
+          .parse = parse_count_pair,
+          .format = format_count_pair,
+          .offset = offsetof(struct ct_config, numproc_barrier),
+          .flags = CT_KEY_CT | CT_KEY_LIVE,
+          .help = "processes and threads, barrier:limit or N" },
+        { .key = "IOLIMIT",
+          .option = "iolimit",
+          .field = "iolimit",
+          .header = "IOLIMIT",
+          .fmt = "%10s",
+          .parse = parse_u64,
+          .format = format_u64,
+          .offset = offsetof(struct ct_config, iolimit),
+          .flags = CT_KEY_CT | CT_KEY_LIVE,
+          .from_option = option_iolimit,
+          .help = "disk bandwidth cap: MB/s on the command line (or N[KMG]), bytes/s in the file; 0 = "
+                  "none" },
+        { .key = "IOPSLIMIT",
+          .option = "iopslimit",
+          .field = "iopslimit",
+          .header = "IOPSLIM",
+          .fmt = "%8s",
+          .parse = parse_u64,
+          .format = format_u64,
+          .offset = offsetof(struct ct_config, iopslimit),
+          .flags = CT_KEY_CT | CT_KEY_LIVE,
+          .help = "disk operations per second cap; 0 = none" },
+        { .key = "IOPRIO",
+          .option = "ioprio",
+          .field = "ioprio",
+          .header = "IOP",
+          .fmt = "%3s",
+          .parse = parse_int_range,
+          .format = format_int,
+          .offset = offsetof(struct ct_config, ioprio),
+          .flags = CT_KEY_CT | CT_KEY_LIVE,
+          .min = 0,
+          .max = 7,
+          .help = "disk I/O priority 0..7 (default 4)" },
         STR("TEMPLATE", NULL, NULL, NULL, NULL, template_dir, CT_KEY_GLOBAL, parse_path, "template cache"),
         STR("CGROUP_PARENT", NULL, NULL, NULL, NULL, cgroup_parent, CT_KEY_GLOBAL, parse_string,
             "cgroup under which CTs' cgroups are made"),
@@ -216,7 +350,7 @@ const size_t ct_keys_count = ELEMENTSOF(ct_keys);
 const struct ct_key *ct_key_by_name(const char *key)
 {
         for (size_t i = 0; i < ct_keys_count; i++)
-                if (streq(ct_keys[i].key, key))
+                if (streq(ct_keys[i].key, key) && !(ct_keys[i].flags & CT_KEY_ALIAS))
                         return &ct_keys[i];
         return NULL;
 }
@@ -337,6 +471,14 @@ void ct_config_done(struct ct_config *c)
 int ct_config_set_value(struct ct_config *c, const struct ct_key *k, const char *value)
 {
         return k->parse(k, value, FIELD(c, k));
+}
+
+int ct_key_option_value(const struct ct_key *k, const char *opt, char **ret)
+{
+        if (k->from_option)
+                return k->from_option(opt, ret);
+        *ret = strdup(opt);
+        return *ret ? 0 : -ENOMEM;
 }
 
 int ct_config_format_value(const struct ct_config *c, const struct ct_key *k, char **ret)

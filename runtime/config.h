@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/macro.h"
 
@@ -12,7 +13,10 @@ typedef enum ct_key_flags {
         CT_KEY_SUBST = 1 << 2,  /* $VEID / $CTID are substituted */
         CT_KEY_LIVE = 1 << 3,   /* set applies it to a running CT */
         CT_KEY_NOSET = 1 << 4,  /* not changeable by `set` */
+        CT_KEY_ALIAS = 1 << 5,  /* another option for a key listed before it (--ram for PHYSPAGES) */
 } ct_key_flags;
+
+#define CT_U64_UNSET (UINT64_MAX - 1)
 
 typedef enum ct_tristate {
         CT_UNSET = -1,
@@ -36,6 +40,19 @@ struct ct_config {
         char *nameserver;
         char *searchdomain;
         char *origin_sample;
+        /* resources (resources.c); CG_UNSET-style sentinels: UINT64_MAX - 1 = unset */
+        uint64_t ram_barrier, ram_limit;   /* bytes */
+        uint64_t swap_barrier, swap_limit; /* bytes */
+        int memguarantee;                  /* percent of ram, -1 unset (auto) */
+        unsigned cpuunits;                 /* 0 unset */
+        unsigned cpulimit;                 /* 0 unset/unlimited */
+        bool cpulimit_of_host;             /* "N%": percent of the whole host, not of one CPU */
+        unsigned cpus;                     /* 0 unset */
+        char *cpumask;
+        uint64_t numproc_barrier, numproc_limit;
+        uint64_t iolimit; /* bytes/s, 0 = none, UINT64_MAX - 1 unset */
+        uint64_t iopslimit;
+        int ioprio; /* 0..7, -1 unset */
         /* global only */
         char *template_dir;
         char *cgroup_parent;
@@ -56,6 +73,8 @@ struct ct_key {
         unsigned flags;
         unsigned min, max; /* for numbers */
         const char *help;
+        /* command-line value -> file value (e.g. --ram 1G -> "0:1G", --iolimit MB/s -> bytes/s) */
+        int (*from_option)(const char *opt, char **ret);
 };
 
 extern const struct ct_key ct_keys[];
@@ -82,6 +101,9 @@ struct ct_change {
 /* Rewrite PATH (or create it from TEMPLATE_TEXT) with the changes applied, keeping every other line
  * (unknown keys, comments) as it was. Atomic. */
 int ct_config_edit(const char *path, const char *template_text, const struct ct_change *changes, size_t n);
+
+/* Command-line value of k's option to the value written in the file (validated by the caller). */
+int ct_key_option_value(const struct ct_key *k, const char *opt, char **ret);
 
 /* Substitute $VEID, ${VEID}, $CTID, ${CTID}. */
 int ct_subst_veid(const char *in, unsigned ctid, char **ret);

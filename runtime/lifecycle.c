@@ -300,6 +300,10 @@ int ct_start(ct *c, bool wait_boot)
                 r = -EBUSY;
                 goto fail;
         }
+        /* every limit is in place before the CT's first instruction */
+        r = ct_apply_limits(c, cg, NULL, 0);
+        if (r < 0)
+                goto fail;
         console = open_console_log(c);
         if (console < 0) {
                 r = log_error_errno(console, "Failed to open the console log of CT %u: %m", c->id);
@@ -417,19 +421,44 @@ int ct_stop(ct *c, bool fast)
 
 int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
 {
+        ct_status st;
+        bool limits = false;
+        int r;
+
+        r = ct_get_status(c, &st);
+        if (r < 0)
+                return r;
+        if (!st.running || st.init_pid <= 0)
+                return -ESRCH;
+        for (size_t i = 0; i < n; i++) {
+                const struct ct_key *k = ct_key_by_name(changes[i].key);
+                if (!k || !(k->flags & CT_KEY_LIVE))
+                        continue;
+                if (changes[i].value) {
+                        r = ct_config_set_value(&c->cfg, k, changes[i].value);
+                        if (r < 0)
+                                return r;
+                }
+                if (!streq(k->key, "HOSTNAME"))
+                        limits = true;
+        }
+        if (limits) {
+                _cleanup_cg_ct_ cg_ct *cg = NULL;
+                r = ct_open_cgroup(c, false, &cg);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to open the cgroup of CT %u: %m", c->id);
+                r = ct_apply_limits(c, cg, changes, n);
+                if (r < 0)
+                        return r;
+        }
         for (size_t i = 0; i < n; i++) {
                 if (!streq(changes[i].key, "HOSTNAME") || !changes[i].value)
                         continue;
-                ct_status st;
-                int r = ct_get_status(c, &st);
-                if (r < 0 || !st.running || st.init_pid <= 0)
-                        return r < 0 ? r : -ESRCH;
                 r = ct_set_hostname_live(c, changes[i].value);
                 if (r < 0)
                         return log_error_errno(r, "Failed to set the host name of CT %u: %m", c->id);
-                char path[128];
+                char path[128], buf[300];
                 snprintf(path, sizeof(path), "/proc/%d/root", (int)st.init_pid);
-                char buf[300];
                 snprintf(buf, sizeof(buf), "%s\n", changes[i].value);
                 r = write_guest_file(path, "etc", "hostname", buf);
                 if (r < 0)

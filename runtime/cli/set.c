@@ -7,9 +7,17 @@
 #include "base/log.h"
 #include "cli.h"
 
+static void free_values(char *(*v)[33])
+{
+        for (size_t i = 0; i < 33; i++)
+                free((*v)[i]);
+}
+
 int verb_set(int argc, char **argv)
 {
         struct ct_change changes[32];
+        _cleanup_(free_values) char *values[33] = { NULL };
+        const char *opts[32];
         const char *ctarg = NULL, *name = NULL;
         size_t n = 0;
         bool save = false, live = false;
@@ -33,11 +41,21 @@ int verb_set(int argc, char **argv)
                         return cli_usage_error("set", "%s needs a value", a);
                 if (n == ELEMENTSOF(changes))
                         return cli_usage_error("set", "too many options");
-                changes[n++] = (struct ct_change){ k->key, argv[++i] };
+                char *v = NULL;
+                int r = ct_key_option_value(k, argv[++i], &v);
+                if (r == -ENOMEM)
+                        return EXIT_VZ_SYSTEM;
+                if (r < 0) {
+                        log_error("Bad value for %s: \"%s\" (%s)", a, argv[i], k->help);
+                        return EXIT_VZ_BAD_VALUE;
+                }
+                values[n] = v;
+                opts[n] = a + 2;
+                changes[n++] = (struct ct_change){ k->key, v };
                 if (k->flags & CT_KEY_LIVE)
                         live = true;
                 if (streq(k->key, "NAME"))
-                        name = argv[i];
+                        name = v;
         }
         if (!ctarg)
                 return cli_usage_error("set", "CTID is missing");
@@ -49,10 +67,10 @@ int verb_set(int argc, char **argv)
                 return EXIT_VZ_SYSTEM;
         int bad = 0;
         for (size_t i = 0; i < n && !bad; i++) {
-                const struct ct_key *k = ct_key_by_name(changes[i].key);
+                const struct ct_key *k = ct_key_by_option(opts[i]);
                 int r = ct_config_set_value(&scratch, k, changes[i].value);
                 if (r < 0) {
-                        log_error("Bad value for --%s: \"%s\"%s (%s)", k->option, changes[i].value,
+                        log_error("Bad value for --%s: \"%s\"%s (%s)", opts[i], changes[i].value,
                                   r == -ERANGE ? " is out of range" : "", k->help);
                         bad = 1;
                 }
@@ -87,18 +105,19 @@ int verb_set(int argc, char **argv)
         if (!save && !live)
                 log_warning(
                         "None of these parameters applies to a running CT; without --save nothing changed");
+        /* live first: a change the kernel refuses is not saved either */
+        if (st.running && live) {
+                r = ct_apply_live(c, changes, n);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to apply the change to running CT %u: %m", c->id);
+                        return r == -EINVAL || r == -ERANGE ? EXIT_VZ_BAD_VALUE : EXIT_VZ_SYSTEM;
+                }
+        }
         if (save) {
                 r = ct_config_edit(c->conf_path, NULL, changes, n);
                 if (r < 0) {
                         log_error_errno(r, "Failed to save %s: %m", c->conf_path);
                         return EXIT_VZ_CONF_SAVE;
-                }
-        }
-        if (st.running && live) {
-                r = ct_apply_live(c, changes, n);
-                if (r < 0) {
-                        log_error_errno(r, "Failed to apply the change to running CT %u: %m", c->id);
-                        return EXIT_VZ_SYSTEM;
                 }
         }
         if (save)
