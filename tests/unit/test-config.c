@@ -34,13 +34,23 @@ static void test_table(void)
                 const struct ct_key *k = &ct_keys[i];
                 CHECK(k->key && k->parse && k->format && k->help);
                 CHECK(k->flags & (CT_KEY_CT | CT_KEY_GLOBAL));
+                if (k->flags & CT_KEY_ALIAS) {
+                        /* an alias is a second option for a key listed before it, never a list field */
+                        const struct ct_key *primary = ct_key_by_name(k->key);
+                        CHECK(primary && primary < k && !(primary->flags & CT_KEY_ALIAS) && k->option &&
+                              !k->field);
+                        continue;
+                }
                 CHECK(ct_key_by_name(k->key) == k);
                 if (k->option)
                         CHECK(ct_key_by_option(k->option) == k);
                 if (k->field)
                         CHECK(ct_key_by_field(k->field) == k && k->header && k->fmt);
                 for (size_t j = i + 1; j < ct_keys_count; j++) {
-                        CHECK(strcmp(k->key, ct_keys[j].key) != 0);
+                        if (!(ct_keys[j].flags & CT_KEY_ALIAS))
+                                CHECK(strcmp(k->key, ct_keys[j].key) != 0);
+                        if (k->option && ct_keys[j].option)
+                                CHECK(strcmp(k->option, ct_keys[j].option) != 0);
                         if (k->field && ct_keys[j].field)
                                 CHECK(strcmp(k->field, ct_keys[j].field) != 0);
                 }
@@ -57,6 +67,16 @@ static void test_table(void)
                 { "DESCRIPTION", "my box", "my box" },
                 { "IP_ADDRESS", "192.0.2.1 2001:db8::1", "192.0.2.1 2001:db8::1" },
                 { "VE_ROOT", "/vz/root/101", "/vz/root/101" },
+                { "PHYSPAGES", "0:262144", "0:1G" },
+                { "PHYSPAGES", "512M", "512M:512M" },
+                { "SWAPPAGES", "0:unlimited", "0:unlimited" },
+                { "NUMPROC", "64", "64:64" },
+                { "CPULIMIT", "50", "50" },
+                { "CPULIMIT", "25%", "25%" },
+                { "CPUMASK", "0-1,3", "0-1,3" },
+                { "MEMGUARANTEE", "30", "30" },
+                { "IOLIMIT", "10485760", "10485760" },
+                { "IOPRIO", "7", "7" },
         };
         struct ct_config c;
         CHECK(ct_config_init(&c, "/", 101) == 0);
@@ -74,6 +94,31 @@ static void test_table(void)
         CHECK(ct_config_set_value(&c, ct_key_by_name("STOP_TIMEOUT"), "999999") == -ERANGE);
         CHECK(ct_config_set_value(&c, ct_key_by_name("DESCRIPTION"), "quote\"inside") < 0);
         CHECK(ct_config_set_value(&c, ct_key_by_name("VE_ROOT"), "relative/path") < 0);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("PHYSPAGES"), "0:1K") == -ERANGE);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("PHYSPAGES"), "2G:1G") == -ERANGE);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("NUMPROC"), "10:5") == -ERANGE);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("CPULIMIT"), "101%") == -ERANGE);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("CPULIMIT"), "abc") < 0);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("CPUMASK"), "5-2") == -ERANGE);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("CPUMASK"), "1,") < 0);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("IOPRIO"), "8") == -ERANGE);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("CPUUNITS"), "7") == -ERANGE);
+
+        /* command-line units: --ram is bytes, --iolimit is MB/s unless it has a unit */
+        char *v = NULL;
+        CHECK(ct_key_option_value(ct_key_by_option("ram"), "1G", &v) == 0);
+        CHECK_STREQ(v, "0:1G");
+        free(v);
+        CHECK(ct_key_option_value(ct_key_by_option("ram"), "1000000", &v) == 0);
+        CHECK_STREQ(v, "0:980K"); /* rounded up to whole pages */
+        free(v);
+        CHECK(ct_key_option_value(ct_key_by_option("iolimit"), "10", &v) == 0);
+        CHECK_STREQ(v, "10485760");
+        free(v);
+        CHECK(ct_key_option_value(ct_key_by_option("iolimit"), "512K", &v) == 0);
+        CHECK_STREQ(v, "524288");
+        free(v);
+        CHECK(ct_key_option_value(ct_key_by_option("ram"), "lots", &v) < 0);
         ct_config_done(&c);
 }
 
