@@ -109,8 +109,13 @@ int parse_uint(const struct ct_key *k, const char *v, void *field)
 
 int format_uint(const struct ct_key *k, const void *field, char **ret)
 {
-        (void)k;
-        return asprintf(ret, "%u", *(const unsigned *)field) < 0 ? -ENOMEM : 0;
+        unsigned v = *(const unsigned *)field;
+        /* 0 below a key's minimum is how "unset" is stored (CPUUNITS, CPUS) */
+        if (v == 0 && k->min > 0) {
+                *ret = NULL;
+                return 0;
+        }
+        return asprintf(ret, "%u", v) < 0 ? -ENOMEM : 0;
 }
 
 static int parse_ip_list(const struct ct_key *k, const char *v, void *field)
@@ -197,9 +202,6 @@ const struct ct_key ct_keys[] = {
             CT_KEY_CT | CT_KEY_NOSET, parse_name, "the sample config the CT was created with"),
         { .key = "PHYSPAGES",
           .option = "physpages",
-          .field = "physpages",
-          .header = "PHYSP",
-          .fmt = "%10s",
           .parse = parse_pages_pair,
           .format = format_pages_pair,
           .offset = offsetof(struct ct_config, ram_barrier),
@@ -215,9 +217,6 @@ const struct ct_key ct_keys[] = {
           .help = "RAM limit, bytes with K/M/G (sets PHYSPAGES)" },
         { .key = "SWAPPAGES",
           .option = "swappages",
-          .field = "swappages",
-          .header = "SWAPP",
-          .fmt = "%10s",
           .parse = parse_pages_pair,
           .format = format_pages_pair,
           .offset = offsetof(struct ct_config, swap_barrier),
@@ -287,9 +286,6 @@ const struct ct_key ct_keys[] = {
           .help = "CPUs the CT may run on: 0-3,6 or all" },
         { .key = "NUMPROC",
           .option = "numproc",
-          .field = "numproc_limit",
-          .header = "NPROC.L",
-          .fmt = "%10s",
           .parse = parse_count_pair,
           .format = format_count_pair,
           .offset = offsetof(struct ct_config, numproc_barrier),
@@ -447,7 +443,21 @@ int ct_config_init(struct ct_config *c, const char *prefix, unsigned ctid)
         const char *p = streq(prefix, "/") ? "" : prefix;
 
         *c = (struct ct_config){
-                .ctid = ctid, .onboot = CT_UNSET, .disabled = CT_UNSET, .stop_timeout = 60, .lock_timeout = 5
+                .ctid = ctid,
+                .onboot = CT_UNSET,
+                .disabled = CT_UNSET,
+                .stop_timeout = 60,
+                .lock_timeout = 5,
+                .ram_barrier = CT_U64_UNSET,
+                .ram_limit = CT_U64_UNSET,
+                .swap_barrier = CT_U64_UNSET,
+                .swap_limit = CT_U64_UNSET,
+                .memguarantee = -1,
+                .numproc_barrier = CT_U64_UNSET,
+                .numproc_limit = CT_U64_UNSET,
+                .iolimit = CT_U64_UNSET,
+                .iopslimit = CT_U64_UNSET,
+                .ioprio = -1,
         };
         if (asprintf(&c->ve_root, "%s/var/lib/vpsctl/root/$VEID", p) < 0 ||
             asprintf(&c->ve_private, "%s/var/lib/vpsctl/private/$VEID", p) < 0 ||

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -87,6 +88,26 @@ int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status);
 int ct_enter(ct *c, char **argv, int *ret_status);
 /* Apply live changes to a running CT (hostname). */
 int ct_apply_live(ct *c, const struct ct_change *changes, size_t n);
+
+/* Usage counters of a running CT (beancounters, rebuilt on cgroups). -ESRCH when not running. */
+struct cg_stats;
+int ct_get_stats(ct *c, struct cg_stats *ret);
+
+/* Host commitment: memory guarantees and limits, CPU limits of the running CTs (vzmemcheck/vzcpucheck). */
+typedef struct ct_commitment {
+        uint64_t host_mem;
+        unsigned host_cpus;
+        unsigned running;
+        uint64_t mem_guaranteed; /* bytes */
+        uint64_t mem_limited;    /* bytes, over CTs with a RAM limit */
+        unsigned mem_unlimited;  /* CTs without a RAM limit */
+        uint64_t cpu_limited;    /* percent of one CPU, over CTs with a CPU limit */
+        unsigned cpu_unlimited;
+        uint64_t cpuunits; /* sum of weights (1000 where unset) */
+} ct_commitment;
+
+/* Sum over running CTs; `extra` (may be NULL) is counted as if running too (start's guard). */
+int ct_get_commitment(struct ct_paths *p, ct *extra, ct_commitment *ret);
 
 /* The CT whose NAME is name, other than `except`: 0 when none. */
 int ct_find_by_name(struct ct_paths *p, const char *name, unsigned except, unsigned *ret);

@@ -19,6 +19,8 @@ const struct exit_code_doc exit_code_docs[] = {
         { EXIT_VZ_RUNNING, "VZ_VE_RUNNING",
           "the CT is running (start) or must be stopped first (destroy, umount)" },
         { EXIT_VZ_STOP, "VZ_STOP_ERROR", "the CT could not be stopped" },
+        { EXIT_VZ_OVERCOMMIT, "VZ_OVERCOMMIT_ERROR",
+          "start: the CTs' memory guarantees would exceed host RAM (start --force overrides)" },
         { EXIT_VZ_FS_NOT_MOUNTED, "VZ_FS_NOT_MOUNTED", "the CT's root is not mounted" },
         { EXIT_VZ_FS_MOUNTED, "VZ_FS_MOUNTED", "the CT's root is already mounted" },
         { EXIT_VZ_FS_PRVT_EXISTS, "VZ_FS_PRVT_AREA_EXIST", "the CT (or its private area) already exists" },

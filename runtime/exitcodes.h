@@ -13,6 +13,7 @@ enum {
         EXIT_VZ_NOT_RUNNING = 31,
         EXIT_VZ_RUNNING = 32,
         EXIT_VZ_STOP = 33,
+        EXIT_VZ_OVERCOMMIT = 36,
         EXIT_VZ_FS_NOT_MOUNTED = 40,
         EXIT_VZ_FS_MOUNTED = 41,
         EXIT_VZ_FS_PRVT_EXISTS = 44,

@@ -418,3 +418,73 @@ int ct_apply_limits(ct *c, cg_ct *cg, const struct ct_change *changes, size_t n)
                                        what ? what : "?");
         return 0;
 }
+
+int ct_get_stats(ct *c, cg_stats *ret)
+{
+        _cleanup_cg_ct_ cg_ct *cg = NULL;
+        int r = ct_open_cgroup(c, false, &cg);
+        if (r == -ENOENT)
+                return -ESRCH;
+        if (r < 0)
+                return r;
+        if (cg_ct_populated(cg) <= 0)
+                return -ESRCH;
+        return cg_ct_get_stats(cg, ret);
+}
+
+static uint64_t cpu_limit_percent(const struct ct_config *c, unsigned host_cpus)
+{
+        uint64_t p = UINT64_MAX;
+        if (c->cpulimit > 0)
+                p = c->cpulimit_of_host ? (uint64_t)c->cpulimit * host_cpus : c->cpulimit;
+        if (c->cpus > 0)
+                p = MIN(p, (uint64_t)c->cpus * 100);
+        return p;
+}
+
+int ct_get_commitment(struct ct_paths *p, ct *extra, ct_commitment *ret)
+{
+        _cleanup_free_ unsigned *ids = NULL;
+        size_t n;
+        ct_commitment m = { .host_mem = host_mem_total(),
+                            .host_cpus = (unsigned)MAX(sysconf(_SC_NPROCESSORS_ONLN), 1L) };
+        int r = ct_list_ids(p, &ids, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i <= n; i++) {
+                ct *c = NULL;
+                bool own = false;
+                if (i == n) {
+                        if (!extra)
+                                break;
+                        c = extra;
+                } else {
+                        if (extra && ids[i] == extra->id)
+                                continue;
+                        if (ct_load(p, ids[i], false, &c) < 0)
+                                continue;
+                        own = true;
+                        ct_status st;
+                        if (ct_get_status(c, &st) < 0 || !st.running) {
+                                ct_free(c);
+                                continue;
+                        }
+                }
+                m.running++;
+                m.mem_guaranteed += ct_mem_guarantee_bytes(&c->cfg);
+                if (c->cfg.ram_limit == CT_U64_UNSET || c->cfg.ram_limit == UINT64_MAX)
+                        m.mem_unlimited++;
+                else
+                        m.mem_limited += c->cfg.ram_limit;
+                uint64_t cpu = cpu_limit_percent(&c->cfg, m.host_cpus);
+                if (cpu == UINT64_MAX)
+                        m.cpu_unlimited++;
+                else
+                        m.cpu_limited += cpu;
+                m.cpuunits += c->cfg.cpuunits ? c->cfg.cpuunits : 1000;
+                if (own)
+                        ct_free(c);
+        }
+        *ret = m;
+        return 0;
+}

@@ -37,4 +37,6 @@ int verb_exec2(int argc, char **argv);
 int verb_enter(int argc, char **argv);
 int verb_set(int argc, char **argv);
 int verb_list(int argc, char **argv);
+int verb_stat(int argc, char **argv);
+int verb_check(int argc, char **argv);
 int verb_help(int argc, char **argv);

@@ -7,18 +7,27 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "cgroups/cgroups.h"
 #include "cli.h"
 
 struct row {
         ct *c;
         ct_status st;
+        bool have_stats;
+        cg_stats stats;
 };
 
 enum field_kind {
         F_CTID,
         F_STATUS,
-        F_NUMPROC,
+        F_UBC,
         F_KEY,
+};
+
+enum ubc_res {
+        UBC_NUMPROC,
+        UBC_PHYSPAGES,
+        UBC_SWAPPAGES,
 };
 
 struct field {
@@ -28,15 +37,65 @@ struct field {
         enum field_kind kind;
         const struct ct_key *key;
         bool alias; /* not listed by -j without -o */
+        enum ubc_res res;
+        int idx; /* beancounter column: 0 held, 1 maxheld, 2 barrier, 3 limit, 4 failcnt */
 };
 
+/* vzlist's beancounter fields: NAME, NAME.m (maxheld), .b (barrier), .l (limit), .f (failcnt) */
+#define UBC(n, h, r)                                                                                     \
+        { n, h, "%10s", F_UBC, NULL, false, r, 0 }, { n ".m", h ".M", "%10s", F_UBC, NULL, true, r, 1 }, \
+                { n ".b", h ".B", "%10s", F_UBC, NULL, true, r, 2 },                                     \
+                { n ".l", h ".L", "%10s", F_UBC, NULL, true, r, 3 },                                     \
+        {                                                                                                \
+                n ".f", h ".F", "%10s", F_UBC, NULL, true, r, 4                                          \
+        }
+
 static struct field runtime_fields[] = {
-        { "ctid", "CTID", "%10s", F_CTID, NULL, false },
-        { "veid", "CTID", "%10s", F_CTID, NULL, true },
-        { "vpsid", "CTID", "%10s", F_CTID, NULL, true },
-        { "status", "STATUS", "%-9s", F_STATUS, NULL, false },
-        { "numproc", "NPROC", "%10s", F_NUMPROC, NULL, false },
+        { "ctid", "CTID", "%10s", F_CTID, NULL, false, 0, 0 },
+        { "veid", "CTID", "%10s", F_CTID, NULL, true, 0, 0 },
+        { "vpsid", "CTID", "%10s", F_CTID, NULL, true, 0, 0 },
+        { "status", "STATUS", "%-9s", F_STATUS, NULL, false, 0, 0 },
+        UBC("numproc", "NPROC", UBC_NUMPROC),
+        UBC("physpages", "PHYSP", UBC_PHYSPAGES),
+        UBC("swappages", "SWAPP", UBC_SWAPPAGES),
 };
+
+static char *ubc_value(const struct field *f, struct row *r)
+{
+        const struct ct_config *cfg = &r->c->cfg;
+        uint64_t div = f->res == UBC_NUMPROC ? 1 : 4096;
+        uint64_t v;
+        char *s = NULL;
+
+        if (f->idx == 2 || f->idx == 3) {
+                /* barrier and limit are configuration: shown for stopped CTs too */
+                const uint64_t *pair = f->res == UBC_NUMPROC     ? &cfg->numproc_barrier
+                                       : f->res == UBC_PHYSPAGES ? &cfg->ram_barrier
+                                                                 : &cfg->swap_barrier;
+                v = pair[f->idx - 2];
+                if (v == CT_U64_UNSET || v == UINT64_MAX)
+                        return strdup("unlimited");
+        } else {
+                if (!r->st.running)
+                        return NULL;
+                if (!r->have_stats) {
+                        if (ct_get_stats(r->c, &r->stats) < 0)
+                                return NULL;
+                        r->have_stats = true;
+                }
+                const cg_counter *c = f->res == UBC_NUMPROC     ? &r->stats.pids
+                                      : f->res == UBC_PHYSPAGES ? &r->stats.mem
+                                                                : &r->stats.swap;
+                if (f->idx == 1 && !c->have_maxheld)
+                        return NULL;
+                v = f->idx == 0 ? c->held : f->idx == 1 ? c->maxheld : c->failcnt;
+                if (f->idx == 4)
+                        div = 1;
+        }
+        if (asprintf(&s, "%llu", (unsigned long long)(v / div)) < 0)
+                return NULL;
+        return s;
+}
 
 static int lookup_field(const char *name, struct field *ret)
 {
@@ -48,12 +107,12 @@ static int lookup_field(const char *name, struct field *ret)
         const struct ct_key *k = ct_key_by_field(name);
         if (!k)
                 return -ENOENT;
-        *ret = (struct field){ k->field, k->header, k->fmt, F_KEY, k, false };
+        *ret = (struct field){ k->field, k->header, k->fmt, F_KEY, k, false, 0, 0 };
         return 0;
 }
 
 /* The field's value, or NULL when it has none ("-" in columns, null in JSON). */
-static char *field_value(const struct field *f, const struct row *r)
+static char *field_value(const struct field *f, struct row *r)
 {
         char *s = NULL;
         switch (f->kind) {
@@ -63,10 +122,8 @@ static char *field_value(const struct field *f, const struct row *r)
                 return s;
         case F_STATUS:
                 return strdup(r->st.running ? "running" : r->st.mounted ? "mounted" : "stopped");
-        case F_NUMPROC:
-                if (!r->st.running || asprintf(&s, "%u", r->st.nproc) < 0)
-                        return NULL;
-                return s;
+        case F_UBC:
+                return ubc_value(f, r);
         case F_KEY:
                 if (ct_config_format_value(&r->c->cfg, f->key, &s) < 0)
                         return NULL;
@@ -77,14 +134,14 @@ static char *field_value(const struct field *f, const struct row *r)
 
 static bool numeric(const struct field *f)
 {
-        return f->kind == F_CTID || f->kind == F_NUMPROC ||
+        return f->kind == F_CTID || (f->kind == F_UBC) ||
                (f->kind == F_KEY && f->key->key && streq(f->key->key, "STOP_TIMEOUT"));
 }
 
 static const struct field *sort_field;
 static int sort_cmp(const void *a, const void *b)
 {
-        const struct row *x = a, *y = b;
+        struct row *x = (struct row *)a, *y = (struct row *)b;
         _cleanup_free_ char *u = field_value(sort_field, x), *v = field_value(sort_field, y);
         int c;
         if (!u || !v)

@@ -35,6 +35,10 @@ const struct verb verbs[] = {
           "set CTID [--hostname H] [--name N] [--description D] [--onboot yes|no] [--disabled yes|no] "
           "[--stop-timeout SEC] [--save]",
           "change a CT's parameters, live and/or in its config" },
+        { "stat", verb_stat, false, "stat CTID [-j]",
+          "a running CT's usage: held, maxheld, limit, failcnt; cpu, io, pressure" },
+        { "check", verb_check, false, "check [-j]",
+          "host memory and CPU against the running CTs' guarantees and limits" },
         { "list", verb_list, false, "list [-a|-S] [-H] [-o FIELD,...|-1] [-s [-]FIELD] [-j] [-L] [CTID...]",
           "list CTs like vzlist" },
         { "help", verb_help, false, "help [VERB|exit-codes]", "this help" },

@@ -23,6 +23,18 @@ static int do_start(ct *c, bool wait, bool force)
                           c->id, c->conf_path);
                 return EXIT_VZ_START_DISABLED;
         }
+        if (!force && c->cfg.memguarantee > 0) {
+                ct_commitment m;
+                r = ct_get_commitment(&cli_paths, c, &m);
+                if (r >= 0 && m.mem_guaranteed > m.host_mem) {
+                        log_error("Starting CT %u would over-commit memory: the running CTs and this one "
+                                  "guarantee %llu "
+                                  "MiB, the host has %llu MiB; lower MEMGUARANTEE or use start --force",
+                                  c->id, (unsigned long long)(m.mem_guaranteed >> 20),
+                                  (unsigned long long)(m.host_mem >> 20));
+                        return EXIT_VZ_OVERCOMMIT;
+                }
+        }
         r = ct_start(c, wait);
         if (r == -ETIMEDOUT) {
                 log_error("CT %u started, but its guest did not finish booting in time", c->id);

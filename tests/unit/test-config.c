@@ -122,6 +122,27 @@ static void test_table(void)
         ct_config_done(&c);
 }
 
+/* A fresh config sets no limit at all: every resource key reads back as unset. */
+static void test_defaults(void)
+{
+        struct ct_config c;
+        CHECK(ct_config_init(&c, "/", 101) == 0);
+        static const char *const keys[] = { "PHYSPAGES", "SWAPPAGES", "MEMGUARANTEE", "CPUUNITS",
+                                            "CPULIMIT",  "CPUS",      "CPUMASK",      "NUMPROC",
+                                            "IOLIMIT",   "IOPSLIMIT", "IOPRIO",       "ONBOOT",
+                                            "DISABLED",  "HOSTNAME",  "NAME" };
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                char *v = (char *)"x";
+                CHECK(ct_config_format_value(&c, ct_key_by_name(keys[i]), &v) == 0);
+                if (v) {
+                        fprintf(stderr, "%s is set by default to \"%s\"\n", keys[i], v);
+                        free(v);
+                        CHECK(!"default unset");
+                }
+        }
+        ct_config_done(&c);
+}
+
 static void test_parse(void)
 {
         struct ct_config c;
@@ -194,6 +215,7 @@ int main(void)
                 return 1;
         }
         test_table();
+        test_defaults();
         test_parse();
         test_edit();
         rm_rf_at(-100, dir);

@@ -1,0 +1,116 @@
+/* vpsctl stat: a running CT's usage, OpenVZ beancounter style (held, maxheld, limit, failcnt). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+
+#include "base/log.h"
+#include "cgroups/cgroups.h"
+#include "cli.h"
+
+static void json_counter(const char *name, const cg_counter *c, bool last)
+{
+        printf("  \"%s\": { \"held\": %llu, \"maxheld\": ", name, (unsigned long long)c->held);
+        if (c->have_maxheld)
+                printf("%llu", (unsigned long long)c->maxheld);
+        else
+                fputs("null", stdout);
+        fputs(", \"limit\": ", stdout);
+        if (c->limit == CG_UNLIMITED)
+                fputs("null", stdout);
+        else
+                printf("%llu", (unsigned long long)c->limit);
+        printf(", \"failcnt\": %llu }%s\n", (unsigned long long)c->failcnt, last ? "" : ",");
+}
+
+static void row(const char *name, const cg_counter *c, const char *unit)
+{
+        char maxheld[24] = "-", limit[24] = "unlimited";
+        if (c->have_maxheld)
+                snprintf(maxheld, sizeof(maxheld), "%llu", (unsigned long long)c->maxheld);
+        if (c->limit != CG_UNLIMITED)
+                snprintf(limit, sizeof(limit), "%llu", (unsigned long long)c->limit);
+        printf("%-10s %14llu %14s %14s %10llu  %s\n", name, (unsigned long long)c->held, maxheld, limit,
+               (unsigned long long)c->failcnt, unit);
+}
+
+int verb_stat(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "json", no_argument, NULL, 'j' },
+                {},
+        };
+        bool json = false;
+        int o;
+
+        optind = 1;
+        while ((o = getopt_long(argc, argv, "j", opts, NULL)) >= 0)
+                if (o == 'j')
+                        json = true;
+                else
+                        return cli_usage_error("stat", "unknown option");
+        if (optind != argc - 1)
+                return cli_usage_error("stat", optind >= argc ? "CTID is missing" : "too many arguments");
+        _cleanup_ct_ ct *c = NULL;
+        int rc = cli_open_ct(argv[optind], "stat", false, true, &c);
+        if (rc != 0)
+                return rc;
+        cg_stats st;
+        int r = ct_get_stats(c, &st);
+        if (r == -ESRCH) {
+                log_error("CT %u is not running", c->id);
+                return EXIT_VZ_NOT_RUNNING;
+        }
+        if (r < 0) {
+                log_error_errno(r, "Failed to read the usage of CT %u: %m", c->id);
+                return EXIT_VZ_SYSTEM;
+        }
+        if (json) {
+                printf("{\n  \"ctid\": %u,\n", c->id);
+                json_counter("memory", &st.mem, false);
+                json_counter("swap", &st.swap, false);
+                json_counter("numproc", &st.pids, false);
+                printf("  \"oom_kills\": %llu,\n", (unsigned long long)st.oom_kills);
+                printf("  \"cpu\": { \"usage_us\": %llu, \"throttled_us\": %llu, \"nr_throttled\": %llu, "
+                       "\"nr_periods\": %llu },\n",
+                       (unsigned long long)st.cpu_usage_us, (unsigned long long)st.cpu_throttled_us,
+                       (unsigned long long)st.cpu_nr_throttled, (unsigned long long)st.cpu_nr_periods);
+                printf("  \"io\": { \"read_bytes\": %llu, \"write_bytes\": %llu, \"read_ops\": %llu, "
+                       "\"write_ops\": "
+                       "%llu },\n",
+                       (unsigned long long)st.io_rbytes, (unsigned long long)st.io_wbytes,
+                       (unsigned long long)st.io_rios, (unsigned long long)st.io_wios);
+                if (st.have_psi)
+                        printf("  \"pressure\": { \"cpu_some_avg10\": %u.%02u, \"memory_some_avg10\": "
+                               "%u.%02u, "
+                               "\"io_some_avg10\": %u.%02u, \"cpu_some_total_us\": %llu, "
+                               "\"memory_some_total_us\": "
+                               "%llu, \"io_some_total_us\": %llu }\n}\n",
+                               st.psi_cpu_avg10 / 100, st.psi_cpu_avg10 % 100, st.psi_mem_avg10 / 100,
+                               st.psi_mem_avg10 % 100, st.psi_io_avg10 / 100, st.psi_io_avg10 % 100,
+                               (unsigned long long)st.psi_cpu_total_us,
+                               (unsigned long long)st.psi_mem_total_us,
+                               (unsigned long long)st.psi_io_total_us);
+                else
+                        fputs("  \"pressure\": null\n}\n", stdout);
+                return 0;
+        }
+        printf("CT %u\n%-10s %14s %14s %14s %10s\n", c->id, "resource", "held", "maxheld", "limit",
+               "failcnt");
+        row("memory", &st.mem, "bytes");
+        row("swap", &st.swap, "bytes");
+        row("numproc", &st.pids, "processes");
+        printf("oom kills: %llu\n", (unsigned long long)st.oom_kills);
+        printf("cpu: used %llu.%06llus, throttled %llu.%06llus in %llu of %llu periods\n",
+               (unsigned long long)st.cpu_usage_us / 1000000, (unsigned long long)st.cpu_usage_us % 1000000,
+               (unsigned long long)st.cpu_throttled_us / 1000000,
+               (unsigned long long)st.cpu_throttled_us % 1000000, (unsigned long long)st.cpu_nr_throttled,
+               (unsigned long long)st.cpu_nr_periods);
+        printf("io: read %llu bytes in %llu ops, wrote %llu bytes in %llu ops\n",
+               (unsigned long long)st.io_rbytes, (unsigned long long)st.io_rios,
+               (unsigned long long)st.io_wbytes, (unsigned long long)st.io_wios);
+        if (st.have_psi)
+                printf("pressure (some, avg10): cpu %u.%02u%%, memory %u.%02u%%, io %u.%02u%%\n",
+                       st.psi_cpu_avg10 / 100, st.psi_cpu_avg10 % 100, st.psi_mem_avg10 / 100,
+                       st.psi_mem_avg10 % 100, st.psi_io_avg10 / 100, st.psi_io_avg10 % 100);
+        return 0;
+}
