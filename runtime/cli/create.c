@@ -58,6 +58,11 @@ int verb_create(int argc, char **argv)
                 return cli_usage_error("create", optind >= argc ? "CTID is missing" : "too many arguments");
         if (!tmpl)
                 return cli_usage_error("create", "--ostemplate is required");
+        /* a new CT has no name to resolve yet: its CTID is a number (the name comes from --name) */
+        if (strspn(argv[optind], "0123456789") != strlen(argv[optind]) || !argv[optind][0])
+                return cli_usage_error(
+                        "create", "bad CTID \"%s\": create takes a number (%u..%u); give a name with --name",
+                        argv[optind], CTID_MIN, CTID_MAX);
 
         /* every value is checked before anything is touched */
         struct ct_config scratch;
