@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -124,6 +126,14 @@ static int v1_setup(cg_ct *cg, bool create)
                 h->root_fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (h->root_fd < 0)
                         continue;
+                /* a hierarchy another mount covers (an empty tmpfs over unified, say) is not ours to use */
+                struct statfs sfs;
+                if (fstatfs(h->root_fd, &sfs) < 0 ||
+                    (uint64_t)sfs.f_type != (v2 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC)) {
+                        log_debug("cgroup hierarchy %s is covered by another mount; skipping it", mnt);
+                        h->root_fd = safe_close(h->root_fd);
+                        continue;
+                }
                 h->mnt = strdup(mnt);
                 h->controllers = strdup(ctl);
                 h->is_v2 = v2;
@@ -271,11 +281,30 @@ static uint64_t v1_limit(uint64_t v)
         return v >= (1ULL << 62) ? CG_UNLIMITED : v;
 }
 
+/* Whether the host has any swap device (/proc/swaps holds more than its header line). */
+static bool host_has_swap(void)
+{
+        _cleanup_free_ char *buf = NULL;
+        if (read_full_file_at(AT_FDCWD, "/proc/swaps", &buf, NULL) < 0)
+                return true;
+        const char *nl = strchr(buf, '\n');
+        return nl && nl[1];
+}
+
 static int v1_set_memory(struct cg_hierarchy *h, const cg_limits *l, const char **ret_what)
 {
         int r;
 
-        if (l->swap_max != CG_UNSET) {
+        if (l->swap_max == 0 && !host_has_swap()) {
+                /* No swap to limit. memsw == ram would be the same limit, but the kernel then fails
+                 * charges on memsw, whose failcnt it does not count, and memory.failcnt never moves:
+                 * leave memsw open so the RAM limit is the one that fails and is counted. */
+                r = write_string_at(h->fd, "memory.memsw.limit_in_bytes", "-1");
+                if (r < 0 && r != -ENOENT)
+                        return chk(r, "memory.memsw.limit_in_bytes", ret_what);
+                if (l->mem_max != CG_UNSET && (r = write_v1(h->fd, "memory.limit_in_bytes", l->mem_max)) < 0)
+                        return chk(r, "memory.limit_in_bytes", ret_what);
+        } else if (l->swap_max != CG_UNSET) {
                 /* memsw is ram+swap and must never be below the ram limit: open it first */
                 uint64_t mem = l->mem_max;
                 if (mem == CG_UNSET) {
@@ -427,6 +456,10 @@ static int v1_get_stats(cg_ct *cg, cg_stats *st)
                                                  ? CG_UNLIMITED
                                                  : swlim - st->mem.limit;
                         (void)cg_read_u64(h->fd, "memory.memsw.failcnt", &st->swap.failcnt);
+                        /* with no swap allowed (memsw == ram) every refused charge hits memsw first and
+                         * memory.failcnt never moves: those are RAM failures */
+                        if (st->swap.limit == 0)
+                                st->mem.failcnt += st->swap.failcnt;
                 } else
                         st->swap.limit = CG_UNLIMITED;
         }

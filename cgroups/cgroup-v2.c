@@ -193,17 +193,19 @@ static int v2_set_limits(cg_ct *cg, const cg_limits *l, const char **ret_what)
                         return r;
         }
         if (l->io_weight != CG_UNSET) {
+                /* iocost's io.weight and the bfq scheduler's io.bfq.weight (1..1000) each govern the
+                 * disks they schedule: set every one the kernel offers */
                 char buf[32];
                 snprintf(buf, sizeof(buf), "default %llu", (unsigned long long)l->io_weight);
-                r = write_string_at(fd, "io.weight", buf);
-                if (r == -ENOENT) {
-                        /* no iocost: the bfq scheduler's weight, range 1..1000 */
-                        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)MIN(l->io_weight, 1000ULL));
-                        r = write_string_at(fd, "io.bfq.weight", buf);
-                        return want(r, "io.weight or io.bfq.weight", ret_what);
-                }
-                if (r < 0)
-                        return want(r, "io.weight", ret_what);
+                int a = write_string_at(fd, "io.weight", buf);
+                snprintf(buf, sizeof(buf), "%llu", (unsigned long long)MIN(l->io_weight, 1000ULL));
+                int b = write_string_at(fd, "io.bfq.weight", buf);
+                if (a == -ENOENT && b == -ENOENT)
+                        return want(a, "io.weight or io.bfq.weight", ret_what);
+                if (a < 0 && a != -ENOENT)
+                        return want(a, "io.weight", ret_what);
+                if (b < 0 && b != -ENOENT)
+                        return want(b, "io.bfq.weight", ret_what);
         }
         return 0;
 }

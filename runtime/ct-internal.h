@@ -33,6 +33,7 @@ int ct_set_hostname_live(ct *c, const char *hostname);
 /* resources.c: limits from the config (all configured keys, or only the changed ones), applied. */
 int ct_build_limits(ct *c, const struct ct_change *changes, size_t n, cg_limits *l, bool *ret_implicit_swap);
 int ct_apply_limits(ct *c, cg_ct *cg, const struct ct_change *changes, size_t n);
+int ct_set_built_limits(ct *c, cg_ct *cg, const cg_limits *l, bool implicit_swap);
 uint64_t ct_mem_guarantee_bytes(const struct ct_config *c);
 
 /* caps.c */

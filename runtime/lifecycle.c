@@ -430,6 +430,12 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 return r;
         if (!st.running || st.init_pid <= 0)
                 return -ESRCH;
+        /* the limits as they stand, to put back if the kernel refuses part of the change */
+        cg_limits old;
+        bool old_implicit_swap;
+        r = ct_build_limits(c, changes, n, &old, &old_implicit_swap);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < n; i++) {
                 const struct ct_key *k = ct_key_by_name(changes[i].key);
                 if (!k || !(k->flags & CT_KEY_LIVE))
@@ -448,8 +454,14 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 if (r < 0)
                         return log_error_errno(r, "Failed to open the cgroup of CT %u: %m", c->id);
                 r = ct_apply_limits(c, cg, changes, n);
-                if (r < 0)
+                if (r < 0) {
+                        int k = ct_set_built_limits(c, cg, &old, old_implicit_swap);
+                        if (k < 0)
+                                log_error("CT %u: could not put back its previous limits; check them with "
+                                          "vpsctl stat %u",
+                                          c->id, c->id);
                         return r;
+                }
         }
         for (size_t i = 0; i < n; i++) {
                 if (!streq(changes[i].key, "HOSTNAME") || !changes[i].value)

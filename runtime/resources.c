@@ -343,7 +343,10 @@ int ct_build_limits(ct *c, const struct ct_change *changes, size_t n, cg_limits 
                 l->mem_max = cfg->ram_limit == CT_U64_UNSET ? CG_UNLIMITED : cfg->ram_limit;
         if (WANT("SWAPPAGES", cfg->swap_limit != CT_U64_UNSET))
                 l->swap_max = cfg->swap_limit == CT_U64_UNSET ? 0 : cfg->swap_limit;
-        else if (l->mem_max != CG_UNSET && cfg->swap_limit == CT_U64_UNSET) {
+        else if (l->mem_max != CG_UNSET && cfg->swap_limit != CT_U64_UNSET)
+                /* a RAM change keeps the configured swap on top of the new RAM (v1's memsw is ram+swap) */
+                l->swap_max = cfg->swap_limit;
+        else if (l->mem_max != CG_UNSET) {
                 /* vzctl: no SWAPPAGES means no swap; where the host cannot account swap, RAM still holds */
                 l->swap_max = 0;
                 *ret_implicit_swap = true;
@@ -399,11 +402,17 @@ int ct_apply_limits(ct *c, cg_ct *cg, const struct ct_change *changes, size_t n)
 {
         cg_limits l;
         bool implicit_swap;
-        const char *what = NULL;
         int r = ct_build_limits(c, changes, n, &l, &implicit_swap);
         if (r < 0)
                 return r;
-        r = cg_ct_set_limits(cg, &l, &what);
+        return ct_set_built_limits(c, cg, &l, implicit_swap);
+}
+
+int ct_set_built_limits(ct *c, cg_ct *cg, const cg_limits *limits, bool implicit_swap)
+{
+        cg_limits l = *limits;
+        const char *what = NULL;
+        int r = cg_ct_set_limits(cg, &l, &what);
         if (r == -EOPNOTSUPP && implicit_swap && what && strstr(what, "swap")) {
                 /* no swap accounting on this host: the RAM limit alone, and say so once */
                 log_debug("CT %u: the host does not account swap (%s); RAM limit only", c->id, what);
