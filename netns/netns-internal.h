@@ -1,4 +1,4 @@
-/* netns/ internals: the one transport (nl.c) every request goes through. */
+/* netns/ internals: the one transport (nl.c) every request goes through, and the request builders. */
 #pragma once
 
 #include <libmnl/libmnl.h>
@@ -17,5 +17,31 @@ struct nl_sock {
 
 /* Prepare a request header in buf with the next sequence number. */
 struct nlmsghdr *nl_msg_new(nl_sock *nl, void *buf, uint16_t type, uint16_t flags);
-/* Send nlh, run cb on each reply (may be NULL), wait for the ACK/DONE; -errno on failure. */
+/* Is nlh a dump request (answered by many messages and NLMSG_DONE, not by an ACK)? */
+bool nl_msg_is_dump(const struct nlmsghdr *nlh);
+/* Send nlh, run cb on each reply (may be NULL), wait for the ACK/DONE; -errno on failure. A callback fails
+ * by returning MNL_CB_ERROR with errno set; a dump is always read to its end, so the socket stays usable. */
 int nl_call(nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/* Switch the calling thread into the network namespace nsfd (netns fd or pidfd; < 0 = stay). *ret_saved
+ * receives what netns_leave() needs to switch back. */
+int netns_enter(int nsfd, int *ret_saved);
+/* Switch back and close saved; aborts the process if that fails, never leaves it in the wrong namespace. */
+void netns_leave(int saved);
+
+/* Is name usable as an interface name (the kernel's dev_valid_name())? */
+bool netns_ifname_valid(const char *name);
+/* Address length of family (4 or 16), or -EAFNOSUPPORT. */
+int netns_family_len(int family);
+
+/* Request builders: fill buf (NL_BUF_SIZE bytes) without sending, so unit tests can inspect the messages.
+ * type selects add (RTM_NEW*) or delete (RTM_DEL*). */
+int netns_req_veth_create(nl_sock *nl, void *buf, const char *host_if, const char *ct_if, int ct_nsfd,
+                          const uint8_t host_mac[6], const uint8_t ct_mac[6], struct nlmsghdr **ret);
+int netns_req_bridge_create(nl_sock *nl, void *buf, const char *name, struct nlmsghdr **ret);
+int netns_req_addr(nl_sock *nl, void *buf, uint16_t type, int ifindex, int family, const void *addr,
+                   unsigned prefixlen, struct nlmsghdr **ret);
+int netns_req_route(nl_sock *nl, void *buf, uint16_t type, int family, const void *dst, unsigned dst_len,
+                    const void *gw, int oif, unsigned char scope, struct nlmsghdr **ret);
+int netns_req_neigh_proxy(nl_sock *nl, void *buf, uint16_t type, int family, const void *addr, int ifindex,
+                          struct nlmsghdr **ret);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "base/log.h"
 #include "netns-internal.h"
@@ -31,6 +32,23 @@ int nl_open(nl_sock **ret)
         }
         nl->portid = mnl_socket_get_portid(nl->mnl);
         nl->seq = (unsigned)time(NULL);
+        *ret = nl;
+        return 0;
+}
+
+int nl_open_in(int nsfd, nl_sock **ret)
+{
+        nl_sock *nl = NULL;
+        int saved, r;
+
+        /* a netlink socket belongs to the namespace it was created in, whatever its owner does later */
+        r = netns_enter(nsfd, &saved);
+        if (r < 0)
+                return r;
+        r = nl_open(&nl);
+        netns_leave(saved);
+        if (r < 0)
+                return r;
         *ret = nl;
         return 0;
 }
@@ -66,51 +84,102 @@ static int ext_ack_cb(const struct nlattr *attr, void *data)
         return MNL_CB_OK;
 }
 
-/* Keep the extended-ACK text before libmnl turns the error message into errno. */
-static int error_cb(const struct nlmsghdr *nlh, void *data)
+/* The result carried by an NLMSG_ERROR (the ACK) message; keeps the extended-ACK text of a failure. */
+static int ack_result(nl_sock *nl, const struct nlmsghdr *nlh)
 {
-        nl_sock *nl = data;
         const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 
         if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
-                return MNL_CB_ERROR;
+                return -EBADMSG;
+        if (e->error == 0)
+                return 0;
         if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-                unsigned off = sizeof(*e);
+                size_t off = sizeof(*e);
                 if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
                         off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-                mnl_attr_parse(nlh, off, ext_ack_cb, nl);
+                if (mnl_nlmsg_size(off) <= nlh->nlmsg_len)
+                        (void)mnl_attr_parse(nlh, (unsigned)off, ext_ack_cb, nl);
         }
-        if (e->error == 0)
-                return MNL_CB_STOP;
-        errno = -e->error;
-        return MNL_CB_ERROR;
+        return e->error < 0 ? e->error : -e->error;
+}
+
+/* A dump ends with NLMSG_DONE, whose payload is an error code (0 or -errno) and maybe ext-ACK TLVs. */
+static int done_result(nl_sock *nl, const struct nlmsghdr *nlh)
+{
+        int e;
+
+        if (mnl_nlmsg_get_payload_len(nlh) < sizeof(e))
+                return 0;
+        memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
+        if (e == 0)
+                return 0;
+        if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+                (void)mnl_attr_parse(nlh, sizeof(e), ext_ack_cb, nl);
+        return e < 0 ? e : -e;
+}
+
+/* NLM_F_DUMP is two bits, NLM_F_ROOT|NLM_F_MATCH, and NLM_F_MATCH is NLM_F_EXCL of NEW requests: only a GET
+ * (RTM_GET* is 2 mod 4) with both bits set is a dump. */
+bool nl_msg_is_dump(const struct nlmsghdr *nlh)
+{
+        return nlh->nlmsg_type >= RTM_BASE && (nlh->nlmsg_type & 3) == 2 &&
+               (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 }
 
 int nl_call(nl_sock *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-        static mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb };
         char buf[NL_BUF_SIZE];
         unsigned seq = nlh->nlmsg_seq;
-        int r;
+        bool stop = false;
+        int r = 0;
 
         nl->err[0] = 0;
-        if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+        if (!nl_msg_is_dump(nlh))
                 nlh->nlmsg_flags |= NLM_F_ACK;
         if (mnl_socket_sendto(nl->mnl, nlh, nlh->nlmsg_len) < 0)
                 return negative_errno();
+        /* Read to the terminating ACK or DONE even after a failure: an abandoned dump would leave the socket
+         * busy (-EBUSY) for the next one. */
         for (;;) {
                 ssize_t n = mnl_socket_recvfrom(nl->mnl, buf, sizeof(buf));
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
+                        /* libmnl reports failure as -1 + errno: convert it once, here */
                         return negative_errno();
                 }
-                /* libmnl reports failure as -1 + errno: convert it once, here */
-                errno = 0;
-                r = mnl_cb_run2(buf, (size_t)n, seq, nl->portid, cb, data, ctl, ELEMENTSOF(ctl));
-                if (r == MNL_CB_ERROR)
-                        return negative_errno();
-                if (r == MNL_CB_STOP)
-                        return 0;
+                int len = (int)n;
+                for (const struct nlmsghdr *m = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(m, len);
+                     m = mnl_nlmsg_next(m, &len)) {
+                        /* left over from an earlier request, or not an answer to us */
+                        if (m->nlmsg_seq != seq || !mnl_nlmsg_portid_ok(m, nl->portid))
+                                continue;
+                        if (m->nlmsg_type == NLMSG_ERROR) {
+                                int k = ack_result(nl, m);
+                                return r < 0 ? r : k;
+                        }
+                        if (m->nlmsg_type == NLMSG_DONE) {
+                                int k = done_result(nl, m);
+                                return r < 0 ? r : k;
+                        }
+                        if (m->nlmsg_type == NLMSG_OVERRUN) {
+                                if (r == 0)
+                                        r = -ENOBUFS;
+                                continue;
+                        }
+                        if (m->nlmsg_type < NLMSG_MIN_TYPE)
+                                continue;
+                        /* the dumped table changed underneath: the caller may retry */
+                        if ((m->nlmsg_flags & NLM_F_DUMP_INTR) && r == 0)
+                                r = -EINTR;
+                        if (r < 0 || stop || !cb)
+                                continue;
+                        errno = 0;
+                        int k = cb(m, data);
+                        if (k == MNL_CB_ERROR)
+                                r = negative_errno();
+                        else if (k == MNL_CB_STOP)
+                                stop = true;
+                }
         }
 }
