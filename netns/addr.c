@@ -48,8 +48,13 @@ int netns_req_addr(nl_sock *nl, void *buf, uint16_t type, int ifindex, int famil
         ifa->ifa_family = (unsigned char)family;
         ifa->ifa_prefixlen = (unsigned char)prefixlen;
         ifa->ifa_index = (unsigned)ifindex;
-        if (type == RTM_NEWADDR)
+        if (type == RTM_NEWADDR) {
                 ifa->ifa_scope = addr_scope(family, addr);
+                /* the caller owns uniqueness (vpsctl refuses duplicates); an address that waits a second
+                 * for duplicate detection is an address a CT cannot use when it starts */
+                if (family == AF_INET6)
+                        ifa->ifa_flags = IFA_F_NODAD;
+        }
         /* IFA_ADDRESS is the peer on point-to-point links; without a peer it equals IFA_LOCAL */
         mnl_attr_put(nlh, IFA_LOCAL, (size_t)len, addr);
         mnl_attr_put(nlh, IFA_ADDRESS, (size_t)len, addr);

@@ -45,3 +45,5 @@ int netns_req_route(nl_sock *nl, void *buf, uint16_t type, int family, const voi
                     const void *gw, int oif, unsigned char scope, struct nlmsghdr **ret);
 int netns_req_neigh_proxy(nl_sock *nl, void *buf, uint16_t type, int family, const void *addr, int ifindex,
                           struct nlmsghdr **ret);
+int netns_req_rule(nl_sock *nl, void *buf, uint16_t type, int family, unsigned priority, const char *iifname,
+                   const void *src, unsigned src_len, bool blackhole, struct nlmsghdr **ret);

@@ -63,6 +63,14 @@ int netns_route_del(nl_sock *nl, int family, const void *dst, unsigned dst_len, 
 int netns_neigh_proxy_add(nl_sock *nl, int family, const void *addr, int ifindex);
 int netns_neigh_proxy_del(nl_sock *nl, int family, const void *addr, int ifindex);
 
+/* Policy routing rules at priority: packets that came in on iifname (NULL = any) from src/src_len (NULL =
+ * any) are looked up in the main table, or dropped (blackhole). A rule that exists gives -EEXIST; deleting
+ * an absent one -ENOENT. */
+int netns_rule_add(nl_sock *nl, int family, unsigned priority, const char *iifname, const void *src,
+                   unsigned src_len, bool blackhole);
+int netns_rule_del(nl_sock *nl, int family, unsigned priority, const char *iifname, const void *src,
+                   unsigned src_len, bool blackhole);
+
 /* Write/read /proc/sys/net/PATH of the namespace nsfd (netns fd or pidfd; < 0 = the caller's), e.g.
  * ("ipv4/conf/veth101.0/rp_filter", "1"). PATH is relative, without "." or ".." components. The read returns
  * the first line, without its newline. */
