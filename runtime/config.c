@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/parse.h"
 #include "config-internal.h"
+#include "ct.h"
 #include "templates/templates.h"
 
 #define FIELD(c, k) ((char *)(c) + (k)->offset)
@@ -120,9 +121,40 @@ int format_uint(const struct ct_key *k, const void *field, char **ret)
 
 static int parse_ip_list(const struct ct_key *k, const char *v, void *field)
 {
-        /* a space separated list; addresses themselves are checked by the network code */
-        for (const char *p = v; *p; p++)
-                if (!(isxdigit((unsigned char)*p) || strchr(".:/ ", *p)))
+        /* a space separated list of ADDR[/LEN], IPv4 and IPv6 */
+        _cleanup_free_ struct ct_ip *ips = NULL;
+        size_t n;
+        int r = ct_ip_list_parse(v, &ips, &n);
+        if (r < 0)
+                return r;
+        return parse_string(k, v, field);
+}
+
+static int parse_nameservers(const struct ct_key *k, const char *v, void *field)
+{
+        /* resolvers are plain addresses, no prefix length */
+        if (strchr(v, '/'))
+                return -EINVAL;
+        return parse_ip_list(k, v, field);
+}
+
+static int parse_netif(const struct ct_key *k, const char *v, void *field)
+{
+        _cleanup_free_ struct ct_netif *ifs = NULL;
+        size_t n;
+        int r = ct_netif_list_parse(CTID_MIN, v, &ifs, &n);
+        if (r < 0)
+                return r;
+        return parse_string(k, v, field);
+}
+
+static int parse_ifname_list(const struct ct_key *k, const char *v, void *field)
+{
+        _cleanup_free_ char *copy = strdup(v);
+        if (!copy)
+                return -ENOMEM;
+        for (char *save = NULL, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+                if (!ct_ifname_valid(t))
                         return -EINVAL;
         return parse_string(k, v, field);
 }
@@ -192,12 +224,19 @@ const struct ct_key ct_keys[] = {
           .help = "seconds init gets to shut down before the CT is killed" },
         STR("VE_LAYOUT", NULL, "layout", "LAYOUT", "%6s", layout, CT_KEY_CT | CT_KEY_GLOBAL | CT_KEY_NOSET,
             parse_layout, "storage layout of the private area (overlay)"),
-        STR("IP_ADDRESS", NULL, "ip", "IP_ADDR", "%-15s", ip_address, CT_KEY_CT | CT_KEY_NOSET,
-            parse_ip_list, "routed addresses"),
-        STR("NAMESERVER", NULL, "nameserver", "NAMESERVER", "%-15s", nameserver, CT_KEY_CT | CT_KEY_NOSET,
-            parse_ip_list, "resolvers written to the guest's resolv.conf"),
+        STR("IP_ADDRESS", NULL, "ip", "IP_ADDR", "%-15s", ip_address, CT_KEY_CT | CT_KEY_NOSET | CT_KEY_LIVE,
+            parse_ip_list, "routed addresses, ADDR[/LEN] (IPv4 or IPv6), space separated"),
+        STR("NETIF", NULL, "netif", "NETIF", "%-20s", netif, CT_KEY_CT | CT_KEY_NOSET | CT_KEY_LIVE,
+            parse_netif,
+            "bridged interfaces, ifname=..,mac=..,host_ifname=..,host_mac=..,bridge=.. separated by ';'"),
+        STR("NAMESERVER", NULL, "nameserver", "NAMESERVER", "%-15s", nameserver,
+            CT_KEY_CT | CT_KEY_NOSET | CT_KEY_LIVE, parse_nameservers,
+            "resolvers written to the guest's resolv.conf (addresses)"),
         STR("SEARCHDOMAIN", NULL, "searchdomain", "SEARCHDOMAIN", "%-15s", searchdomain,
-            CT_KEY_CT | CT_KEY_NOSET, parse_domain_list, "search domains for the guest's resolv.conf"),
+            CT_KEY_CT | CT_KEY_NOSET | CT_KEY_LIVE, parse_domain_list,
+            "search domains for the guest's resolv.conf"),
+        STR("NEIGHBOUR_DEVS", NULL, NULL, NULL, NULL, neighbour_devs, CT_KEY_GLOBAL, parse_ifname_list,
+            "host interfaces that answer ARP/NDP for the CTs' routed addresses, space separated"),
         STR("ORIGIN_SAMPLE", NULL, "origin_sample", "ORIGIN_SAMPLE", "%32s", origin_sample,
             CT_KEY_CT | CT_KEY_NOSET, parse_name, "the sample config the CT was created with"),
         { .key = "PHYSPAGES",

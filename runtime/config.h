@@ -37,6 +37,7 @@ struct ct_config {
         unsigned stop_timeout;
         char *layout;
         char *ip_address;
+        char *netif;
         char *nameserver;
         char *searchdomain;
         char *origin_sample;
@@ -59,6 +60,7 @@ struct ct_config {
         unsigned lock_timeout;
         char *configfile;
         char *busybox;
+        char *neighbour_devs;
 };
 
 struct ct_key {

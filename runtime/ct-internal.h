@@ -21,6 +21,8 @@ struct spawn_params {
         int console_fd;   /* init's stdout/stderr */
         cg_ct *cg;
         unsigned ctid;
+        /* run once the namespaces exist, before init may run (the CT's network); may be NULL */
+        int (*before_go)(ct *c, pid_t pid);
 };
 int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid);
 
@@ -41,3 +43,12 @@ int ct_drop_capabilities(char *err, size_t errlen);
 
 /* The default capability bounding set's removals, for `help` and for the tests. */
 extern const char *const ct_dropped_caps[];
+
+/* net.c: set up the CT's network after its namespaces exist and before its init runs; tear it down. */
+int ct_net_start(ct *c, pid_t init);
+void ct_net_stop(ct *c);
+/* Bring a running CT's network from the old IP_ADDRESS/NETIF values to the ones in c->cfg. */
+int ct_net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid_t init);
+int ct_net_write_guest_files(ct *c, const char *root);
+/* lifecycle.c: write DIR/NAME under a guest root, never following the guest's symlinks out of it. */
+int ct_write_guest_file(const char *root, const char *dir, const char *name, const char *content);

@@ -116,3 +116,31 @@ int ct_list_ids(struct ct_paths *p, unsigned **ret, size_t *ret_n);
 
 /* Re-execute from a sealed memfd copy of ourselves unless already (CVE-2019-5736). */
 int ct_ensure_cloned_binary(char **argv);
+
+/* net.c: routed addresses (IP_ADDRESS) and bridged interfaces (NETIF). */
+struct ct_ip {
+        int family; /* AF_INET, AF_INET6 */
+        unsigned char addr[16];
+        unsigned prefixlen; /* on the CT's venet0: 32/128 unless given */
+        bool explicit_prefix;
+        char text[64]; /* canonical "ADDR" or "ADDR/LEN" */
+};
+struct ct_netif {
+        char ifname[16], host_ifname[16], bridge[16];
+        uint8_t mac[6], host_mac[6];
+        bool has_mac, has_host_mac;
+};
+/* Parse a space separated IP_ADDRESS list; -EINVAL on a bad address. */
+int ct_ip_list_parse(const char *list, struct ct_ip **ret, size_t *ret_n);
+bool ct_ip_same(const struct ct_ip *a, const struct ct_ip *b);
+/* Parse NETIF; fields not given are derived (host_ifname veth<CTID>.<N>, MACs stable per CT and interface).
+ */
+int ct_netif_list_parse(unsigned ctid, const char *list, struct ct_netif **ret, size_t *ret_n);
+int ct_netif_format(const struct ct_netif *ifs, size_t n, char **ret);
+bool ct_ifname_valid(const char *s);
+/* veth<CTID>.<N>, or vx<hex CTID>.<N> where that is longer than an interface name may be. */
+void ct_default_host_ifname(unsigned ctid, size_t index, char ret[16]);
+/* -EADDRINUSE (and says which CT or the host has it) if an address new_list adds is taken. */
+int ct_net_check_ips(ct *c, const char *new_list);
+/* The nameservers of the host's /etc/resolv.conf, space separated. */
+int ct_host_nameservers(char **ret);

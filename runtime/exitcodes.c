@@ -29,6 +29,7 @@ const struct exit_code_doc exit_code_docs[] = {
         { EXIT_VZ_FS_CANTUMOUNT, "VZ_FS_CANTUMOUNT", "the CT's root could not be unmounted" },
         { EXIT_VZ_FS_DEL_PRVT, "VZ_FS_DEL_PRVT", "the private area could not be removed" },
         { EXIT_VZ_FS_BAD_INIT, "VZ_FS_BAD_SBIN_INIT", "the CT has no executable /sbin/init" },
+        { EXIT_VZ_IP_INUSE, "VZ_IP_INUSE", "the IP address is already used by another CT or by the host" },
         { EXIT_VZ_TMPL_NOTFOUND, "VZ_PKGSET_NOT_FOUND", "the OS template is not found" },
         { EXIT_VZ_START_DISABLED, "VZ_VE_START_DISABLED",
           "the CT is disabled (DISABLED=yes); start --force overrides" },

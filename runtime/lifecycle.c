@@ -215,7 +215,7 @@ static int resolve_in(int rootfd, const char *path, int flags)
 }
 
 /* Write a file of the guest's (relative to its root) without following symlinks out of the root. */
-static int write_guest_file(const char *root, const char *dir, const char *name, const char *content)
+int ct_write_guest_file(const char *root, const char *dir, const char *name, const char *content)
 {
         _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
@@ -232,7 +232,7 @@ static int write_guest_hostname(ct *c, const char *root)
                 return 0;
         char buf[300];
         snprintf(buf, sizeof(buf), "%s\n", c->cfg.hostname);
-        int r = write_guest_file(root, "etc", "hostname", buf);
+        int r = ct_write_guest_file(root, "etc", "hostname", buf);
         if (r < 0)
                 log_warning_errno(r, "Cannot write /etc/hostname of CT %u: %m, ignoring", c->id);
         return 0;
@@ -288,6 +288,7 @@ int ct_start(ct *c, bool wait_boot)
                 mounted_here = true;
         }
         (void)write_guest_hostname(c, c->cfg.ve_root);
+        (void)ct_net_write_guest_files(c, c->cfg.ve_root);
 
         /* a cgroup left by a CT that died is empty: reuse it, but make sure nothing runs in it */
         r = ct_open_cgroup(c, true, &cg);
@@ -316,6 +317,7 @@ int ct_start(ct *c, bool wait_boot)
                 .console_fd = console,
                 .cg = cg,
                 .ctid = c->id,
+                .before_go = ct_net_start,
         };
         r = ct_spawn(c, &p, &pid);
         if (r < 0)
@@ -328,6 +330,7 @@ int ct_start(ct *c, bool wait_boot)
         }
         return 0;
 fail:
+        ct_net_stop(c);
         if (cg && cg_ct_populated(cg) == 0)
                 (void)cg_ct_destroy(cg);
         if (mounted_here)
@@ -409,6 +412,7 @@ int ct_stop(ct *c, bool fast)
                 if (r < 0)
                         log_warning_errno(r, "Failed to remove the cgroup of CT %u: %m, ignoring", c->id);
         }
+        ct_net_stop(c);
         ct_state_remove(c);
         if (tmpl_is_mounted(c->cfg.ve_root) > 0) {
                 r = tmpl_umount_root(c->cfg.ve_root);
@@ -436,6 +440,11 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
         r = ct_build_limits(c, changes, n, &old, &old_implicit_swap);
         if (r < 0)
                 return r;
+        _cleanup_free_ char *old_ips = c->cfg.ip_address ? strdup(c->cfg.ip_address) : NULL;
+        _cleanup_free_ char *old_netif = c->cfg.netif ? strdup(c->cfg.netif) : NULL;
+        if ((c->cfg.ip_address && !old_ips) || (c->cfg.netif && !old_netif))
+                return -ENOMEM;
+        bool net = false, guest_files = false;
         for (size_t i = 0; i < n; i++) {
                 const struct ct_key *k = ct_key_by_name(changes[i].key);
                 if (!k || !(k->flags & CT_KEY_LIVE))
@@ -445,8 +454,18 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                         if (r < 0)
                                 return r;
                 }
-                if (!streq(k->key, "HOSTNAME"))
+                if (streq(k->key, "IP_ADDRESS") || streq(k->key, "NETIF"))
+                        net = true;
+                if (streq(k->key, "IP_ADDRESS") || streq(k->key, "HOSTNAME") ||
+                    streq(k->key, "NAMESERVER") || streq(k->key, "SEARCHDOMAIN"))
+                        guest_files = true;
+                else if (!streq(k->key, "NETIF"))
                         limits = true;
+        }
+        if (net) {
+                r = ct_net_apply_live(c, old_ips, old_netif, st.init_pid);
+                if (r < 0)
+                        return r;
         }
         if (limits) {
                 _cleanup_cg_ct_ cg_ct *cg = NULL;
@@ -472,9 +491,14 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 char path[128], buf[300];
                 snprintf(path, sizeof(path), "/proc/%d/root", (int)st.init_pid);
                 snprintf(buf, sizeof(buf), "%s\n", changes[i].value);
-                r = write_guest_file(path, "etc", "hostname", buf);
+                r = ct_write_guest_file(path, "etc", "hostname", buf);
                 if (r < 0)
                         log_warning_errno(r, "Cannot write /etc/hostname of CT %u: %m, ignoring", c->id);
+        }
+        if (guest_files) {
+                char path[128];
+                snprintf(path, sizeof(path), "/proc/%d/root", (int)st.init_pid);
+                (void)ct_net_write_guest_files(c, path);
         }
         return 0;
 }

@@ -146,6 +146,8 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
                 log_error_errno(r, "Failed to record the state of CT %u: %m", c->id);
                 goto kill_child;
         }
+        if (p->before_go && (r = p->before_go(c, pid)) < 0)
+                goto kill_child;
         if (loop_write(go[1], "g", 1) < 0) {
                 r = log_error_errno(-errno, "Failed to release the init of CT %u: %m", c->id);
                 goto kill_child;

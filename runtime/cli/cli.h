@@ -24,6 +24,21 @@ int cli_exit_code(int r, int fallback);
 /* Print usage of a verb to stderr and return EXIT_VZ_BAD_SYNTAX. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* netopts.c: --ipadd/--ipdel/--netif_add/--netif_del/--nameserver/--searchdomain of set and create. */
+struct cli_netopts {
+        char **ipadd, **ipdel, **netif_add, **netif_del, **nameserver, **searchdomain;
+        size_t n_ipadd, n_ipdel, n_netif_add, n_netif_del, n_nameserver, n_searchdomain;
+        bool set_ns, set_sd;
+        char *v_ip, *v_netif, *v_ns, *v_sd; /* the resulting values, owned here */
+};
+void cli_netopts_done(struct cli_netopts *o);
+/* Take one option (without dashes) and its value: 0, an exit code for a bad value, or -ENOENT when opt is
+ * not a network option. Values are checked here, before anything is locked or changed. */
+int cli_netopts_take(struct cli_netopts *o, const char *opt, const char *value);
+bool cli_netopts_any(const struct cli_netopts *o);
+/* Turn the options into key changes against c's current config (refusing addresses in use: exit 78). */
+int cli_netopts_changes(struct cli_netopts *o, ct *c, struct ct_change *changes, size_t *n, size_t max);
+
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);
 int verb_stop(int argc, char **argv);

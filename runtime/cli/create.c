@@ -18,10 +18,15 @@ int verb_create(int argc, char **argv)
                 { "name", required_argument, NULL, 'n' },
                 { "description", required_argument, NULL, 'd' },
                 { "layout", required_argument, NULL, 'l' },
+                { "ipadd", required_argument, NULL, 'I' },
+                { "netif_add", required_argument, NULL, 'N' },
+                { "nameserver", required_argument, NULL, 'S' },
+                { "searchdomain", required_argument, NULL, 'D' },
                 {},
         };
         const char *tmpl = NULL, *sample = NULL, *layout = NULL;
-        struct ct_change changes[3];
+        struct ct_change changes[8];
+        _cleanup_(cli_netopts_done) struct cli_netopts netopts = {};
         size_t n = 0;
         const char *name = NULL;
         int o;
@@ -39,6 +44,19 @@ int verb_create(int argc, char **argv)
                 case 'l':
                         layout = optarg;
                         continue;
+                case 'I':
+                case 'N':
+                case 'S':
+                case 'D': {
+                        const char *opt = o == 'I'   ? "ipadd"
+                                          : o == 'N' ? "netif_add"
+                                          : o == 'S' ? "nameserver"
+                                                     : "searchdomain";
+                        int k = cli_netopts_take(&netopts, opt, optarg);
+                        if (k != 0)
+                                return k;
+                        continue;
+                }
                 case 'h':
                         key = "HOSTNAME";
                         break;
@@ -101,6 +119,9 @@ int verb_create(int argc, char **argv)
                 log_error("CT %u already exists (%s)", c->id, c->conf_path);
                 return EXIT_VZ_FS_PRVT_EXISTS;
         }
+        rc = cli_netopts_changes(&netopts, c, changes, &n, ELEMENTSOF(changes));
+        if (rc != 0)
+                return rc;
         if (name) {
                 unsigned other;
                 int r = ct_find_by_name(&cli_paths, name, c->id, &other);

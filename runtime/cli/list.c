@@ -178,7 +178,19 @@ static void print_json_value(const struct field *f, const char *v)
         else if (f->kind == F_KEY && f->key->format &&
                  (streq(f->key->key, "ONBOOT") || streq(f->key->key, "DISABLED")))
                 fputs(streq(v, "yes") ? "true" : "false", stdout);
-        else
+        else if (f->kind == F_KEY && (streq(f->key->key, "IP_ADDRESS") || streq(f->key->key, "NAMESERVER") ||
+                                      streq(f->key->key, "SEARCHDOMAIN"))) {
+                /* space separated lists are arrays in JSON */
+                _cleanup_free_ char *copy = strdup(v);
+                bool first = true;
+                putchar('[');
+                for (char *save = NULL, *t = copy ? strtok_r(copy, " ", &save) : NULL; t;
+                     t = strtok_r(NULL, " ", &save), first = false) {
+                        fputs(first ? "" : ", ", stdout);
+                        json_string(t);
+                }
+                putchar(']');
+        } else
                 json_string(v);
 }
 

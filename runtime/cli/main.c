@@ -13,7 +13,8 @@ struct ct_paths cli_paths;
 
 const struct verb verbs[] = {
         { "create", verb_create, false,
-          "create CTID --ostemplate NAME [--config SAMPLE] [--hostname H] [--name N] [--description D]",
+          "create CTID --ostemplate NAME [--config SAMPLE] [--hostname H] [--name N] [--description D] "
+          "[--ipadd ADDR[/LEN]]... [--netif_add SPEC]... [--nameserver IP|inherit]... [--searchdomain D]...",
           "create a CT from a template" },
         { "start", verb_start, true, "start CTID [--wait] [--force]",
           "start a CT (returns once its init runs)" },
@@ -33,7 +34,9 @@ const struct verb verbs[] = {
           "interactive shell inside a CT" },
         { "set", verb_set, true,
           "set CTID [--hostname H] [--name N] [--description D] [--onboot yes|no] [--disabled yes|no] "
-          "[--stop-timeout SEC] [--save]",
+          "[--stop-timeout SEC] [--ipadd ADDR[/LEN]] [--ipdel ADDR|all] "
+          "[--netif_add IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE]] [--netif_del IFNAME|all] "
+          "[--nameserver IP|inherit] [--searchdomain D] [resource options] [--save]",
           "change a CT's parameters, live and/or in its config" },
         { "stat", verb_stat, false, "stat CTID [-j]",
           "a running CT's usage: held, maxheld, limit, failcnt; cpu, io, pressure" },

@@ -21,6 +21,7 @@ int verb_set(int argc, char **argv)
         const char *ctarg = NULL, *name = NULL;
         size_t n = 0;
         bool save = false, live = false;
+        _cleanup_(cli_netopts_done) struct cli_netopts netopts = {};
 
         for (int i = 1; i < argc; i++) {
                 const char *a = argv[i];
@@ -33,6 +34,16 @@ int verb_set(int argc, char **argv)
                 if (streq(a, "--save")) {
                         save = true;
                         continue;
+                }
+                if (i + 1 < argc) {
+                        int k = cli_netopts_take(&netopts, a + 2, argv[i + 1]);
+                        if (k != -ENOENT) {
+                                if (k != 0)
+                                        return k;
+                                i++;
+                                live = true;
+                                continue;
+                        }
                 }
                 const struct ct_key *k = ct_key_by_option(a + 2);
                 if (!k || !(k->flags & CT_KEY_CT) || (k->flags & CT_KEY_NOSET))
@@ -59,7 +70,7 @@ int verb_set(int argc, char **argv)
         }
         if (!ctarg)
                 return cli_usage_error("set", "CTID is missing");
-        if (n == 0)
+        if (n == 0 && !cli_netopts_any(&netopts))
                 return cli_usage_error("set", "nothing to set");
 
         struct ct_config scratch;
@@ -90,6 +101,9 @@ int verb_set(int argc, char **argv)
                         return EXIT_VZ_SET_NAME;
                 }
         }
+        rc = cli_netopts_changes(&netopts, c, changes, &n, ELEMENTSOF(changes));
+        if (rc != 0)
+                return rc;
         ct_status st;
         int r = ct_get_status(c, &st);
         if (r < 0) {

@@ -1,0 +1,737 @@
+/* The CT's network: venet-style routed addresses (IP_ADDRESS), bridged veth interfaces (NETIF) and the
+ * guest's resolver files. Everything goes through netns/ (rtnetlink); nothing is spawned.
+ *
+ * Routed mode, per CT with addresses:
+ *   host  venet<CTID>  169.254.0.1/32, fe80::1/64, a host route per CT address, proxy ARP/NDP entries on
+ *                      NEIGHBOUR_DEVS, fib rules: "from ADDR iif venet<CTID> lookup main" (prio 100) and
+ *                      "iif venet<CTID> blackhole" (prio 101), so a CT can only send from its own addresses.
+ *   CT    venet0       ADDR/32 or /128, 169.254.0.1 dev venet0 scope link, default via 169.254.0.1,
+ *                      default via fe80::1. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/rtnetlink.h>
+
+#include "base/fileio.h"
+#include "base/log.h"
+#include "ct-internal.h"
+#include "netns/netns.h"
+
+#define VENET_CT_IF     "venet0"
+#define RULE_PRIO_ALLOW 100U
+#define RULE_PRIO_DROP  101U
+
+static const unsigned char gw4[4] = { 169, 254, 0, 1 };
+static const unsigned char gw6[16] = { 0xfe, 0x80, [15] = 1 };
+
+int ct_ip_list_parse(const char *list, struct ct_ip **ret, size_t *ret_n)
+{
+        _cleanup_free_ struct ct_ip *ips = NULL;
+        _cleanup_free_ char *copy = strdup(list ? list : "");
+        size_t n = 0;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+                struct ct_ip ip = {};
+                if (strlen(t) >= sizeof(ip.text))
+                        return -EINVAL;
+                int r = netns_parse_addr(t, &ip.family, ip.addr, &ip.prefixlen);
+                if (r < 0)
+                        return r;
+                ip.explicit_prefix = strchr(t, '/') != NULL;
+                /* the canonical text, so "2001:DB8::0:1" and "2001:db8::1" are one address */
+                char a[INET6_ADDRSTRLEN];
+                inet_ntop(ip.family, ip.addr, a, sizeof(a));
+                if (ip.explicit_prefix)
+                        snprintf(ip.text, sizeof(ip.text), "%s/%u", a, ip.prefixlen);
+                else
+                        snprintf(ip.text, sizeof(ip.text), "%s", a);
+                struct ct_ip *m = realloc(ips, (n + 1) * sizeof(*ips));
+                if (!m)
+                        return -ENOMEM;
+                ips = m;
+                ips[n++] = ip;
+        }
+        *ret = TAKE_PTR(ips);
+        *ret_n = n;
+        return 0;
+}
+
+bool ct_ip_same(const struct ct_ip *a, const struct ct_ip *b)
+{
+        return a->family == b->family && memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+static unsigned host_prefix(const struct ct_ip *ip)
+{
+        return ip->family == AF_INET ? 32 : 128;
+}
+
+void ct_default_host_ifname(unsigned ctid, size_t index, char ret[16])
+{
+        char buf[48];
+        snprintf(buf, sizeof(buf), "veth%u.%zu", ctid, index);
+        if (strlen(buf) > 15) /* CTIDs of 10 digits: the kernel's names hold 15 characters */
+                snprintf(buf, sizeof(buf), "vx%x.%zu", ctid, index % 1000);
+        memcpy(ret, buf, 16);
+        ret[15] = 0;
+}
+
+/* NETIF: "ifname=eth0,mac=..,host_ifname=..,host_mac=..,bridge=..;ifname=eth1,..." */
+int ct_netif_list_parse(unsigned ctid, const char *list, struct ct_netif **ret, size_t *ret_n)
+{
+        _cleanup_free_ struct ct_netif *ifs = NULL;
+        _cleanup_free_ char *copy = strdup(list ? list : "");
+        size_t n = 0;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *s1 = NULL, *e = strtok_r(copy, ";", &s1); e; e = strtok_r(NULL, ";", &s1)) {
+                struct ct_netif f = {};
+                for (char *s2 = NULL, *kv = strtok_r(e, ",", &s2); kv; kv = strtok_r(NULL, ",", &s2)) {
+                        char *v = strchr(kv, '=');
+                        if (!v)
+                                return -EINVAL;
+                        *v++ = 0;
+                        char *dst = NULL;
+                        if (streq(kv, "ifname"))
+                                dst = f.ifname;
+                        else if (streq(kv, "host_ifname"))
+                                dst = f.host_ifname;
+                        else if (streq(kv, "bridge"))
+                                dst = f.bridge;
+                        else if (streq(kv, "mac")) {
+                                if (netns_parse_mac(v, f.mac) < 0)
+                                        return -EINVAL;
+                                f.has_mac = true;
+                                continue;
+                        } else if (streq(kv, "host_mac")) {
+                                if (netns_parse_mac(v, f.host_mac) < 0)
+                                        return -EINVAL;
+                                f.has_host_mac = true;
+                                continue;
+                        } else
+                                return -EINVAL;
+                        if (strlen(v) >= sizeof(f.ifname) || (*v && !ct_ifname_valid(v)))
+                                return -EINVAL;
+                        strcpy(dst, v);
+                }
+                if (!f.ifname[0] || streq(f.ifname, VENET_CT_IF) || streq(f.ifname, "lo"))
+                        return -EINVAL;
+                for (size_t i = 0; i < n; i++)
+                        if (streq(ifs[i].ifname, f.ifname))
+                                return -EINVAL;
+                struct ct_netif *m = realloc(ifs, (n + 1) * sizeof(*ifs));
+                if (!m)
+                        return -ENOMEM;
+                ifs = m;
+                ifs[n++] = f;
+        }
+        /* what was not given is derived, stable per CT and interface */
+        for (size_t i = 0; i < n; i++) {
+                char seed[64];
+                if (!ifs[i].host_ifname[0])
+                        ct_default_host_ifname(ctid, i, ifs[i].host_ifname);
+                if (!ifs[i].has_mac) {
+                        snprintf(seed, sizeof(seed), "%u/%s/ct", ctid, ifs[i].ifname);
+                        netns_mac_from_seed(seed, ifs[i].mac);
+                }
+                if (!ifs[i].has_host_mac) {
+                        snprintf(seed, sizeof(seed), "%u/%s/host", ctid, ifs[i].ifname);
+                        netns_mac_from_seed(seed, ifs[i].host_mac);
+                }
+        }
+        *ret = TAKE_PTR(ifs);
+        *ret_n = n;
+        return 0;
+}
+
+bool ct_ifname_valid(const char *s)
+{
+        size_t n = strlen(s);
+        if (n == 0 || n >= 16 || streq(s, ".") || streq(s, ".."))
+                return false;
+        for (const char *p = s; *p; p++)
+                if (*p == '/' || *p == ':' || *p == ',' || *p == ';' || *p == '=' ||
+                    isspace((unsigned char)*p) || !isprint((unsigned char)*p))
+                        return false;
+        return true;
+}
+
+int ct_netif_format(const struct ct_netif *ifs, size_t n, char **ret)
+{
+        size_t len = 1;
+        _cleanup_free_ char *s = NULL;
+        for (size_t i = 0; i < n; i++) {
+                char m1[NETNS_MAC_STRLEN], m2[NETNS_MAC_STRLEN], one[256];
+                int k = snprintf(one, sizeof(one), "%sifname=%s,mac=%s,host_ifname=%s,host_mac=%s%s%s",
+                                 i ? ";" : "", ifs[i].ifname, netns_format_mac(ifs[i].mac, m1),
+                                 ifs[i].host_ifname, netns_format_mac(ifs[i].host_mac, m2),
+                                 ifs[i].bridge[0] ? ",bridge=" : "", ifs[i].bridge);
+                char *m = realloc(s, len + (size_t)k);
+                if (!m)
+                        return -ENOMEM;
+                if (!s)
+                        m[0] = 0;
+                s = m;
+                strcat(s, one);
+                len += (size_t)k;
+        }
+        if (!s && !(s = strdup("")))
+                return -ENOMEM;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+static void venet_host_if(unsigned ctid, char buf[16])
+{
+        snprintf(buf, 16, "venet%u", ctid);
+}
+
+/* NEIGHBOUR_DEVS, as interface indexes in the host namespace; names that do not exist are warned about. */
+static int neighbour_devs(ct *c, nl_sock *nl, int **ret, size_t *ret_n)
+{
+        _cleanup_free_ char *copy = strdup(c->cfg.neighbour_devs ? c->cfg.neighbour_devs : "");
+        _cleanup_free_ int *idx = NULL;
+        size_t n = 0;
+        if (!copy)
+                return -ENOMEM;
+        for (char *save = NULL, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+                int i;
+                static bool warned;
+                if (netns_link_index(nl, t, &i) < 0) {
+                        if (warned)
+                                continue;
+                        warned = true;
+                        log_warning("NEIGHBOUR_DEVS names \"%s\", which this host does not have; no proxy "
+                                    "entries there",
+                                    t);
+                        continue;
+                }
+                int *m = realloc(idx, (n + 1) * sizeof(int));
+                if (!m)
+                        return -ENOMEM;
+                idx = m;
+                idx[n++] = i;
+        }
+        *ret = TAKE_PTR(idx);
+        *ret_n = n;
+        return 0;
+}
+
+static int sysctl_on(const char *path)
+{
+        _cleanup_free_ char *v = NULL;
+        if (netns_sysctl_read(-1, path, &v) >= 0 && streq(v, "1"))
+                return 0;
+        return netns_sysctl_write(-1, path, "1");
+}
+
+/* The host's half of one address: route, proxy entries, allow rule. */
+static int host_ip_add(ct *c, nl_sock *nl, int host_idx, const struct ct_ip *ip)
+{
+        char ifn[16];
+        venet_host_if(c->id, ifn);
+        int r = netns_route_add(nl, ip->family, ip->addr, host_prefix(ip), NULL, host_idx, RT_SCOPE_LINK);
+        if (r < 0 && r != -EEXIST)
+                return log_error_errno(r, "CT %u: cannot route %s to %s: %m", c->id, ip->text, ifn);
+        _cleanup_free_ int *devs = NULL;
+        size_t nd = 0;
+        r = neighbour_devs(c, nl, &devs, &nd);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < nd; i++) {
+                r = netns_neigh_proxy_add(nl, ip->family, ip->addr, devs[i]);
+                if (r < 0 && r != -EEXIST)
+                        return log_error_errno(r, "CT %u: cannot add the proxy %s entry for %s: %m", c->id,
+                                               ip->family == AF_INET ? "ARP" : "NDP", ip->text);
+        }
+        r = netns_rule_add(nl, ip->family, RULE_PRIO_ALLOW, ifn, ip->addr, host_prefix(ip), false);
+        if (r < 0 && r != -EEXIST)
+                return log_error_errno(r, "CT %u: cannot add the source rule for %s: %m", c->id, ip->text);
+        return 0;
+}
+
+static void host_ip_del(ct *c, nl_sock *nl, const struct ct_ip *ip)
+{
+        char ifn[16];
+        venet_host_if(c->id, ifn);
+        _cleanup_free_ int *devs = NULL;
+        size_t nd = 0;
+        (void)netns_route_del(nl, ip->family, ip->addr, host_prefix(ip), NULL, 0);
+        if (neighbour_devs(c, nl, &devs, &nd) >= 0)
+                for (size_t i = 0; i < nd; i++)
+                        (void)netns_neigh_proxy_del(nl, ip->family, ip->addr, devs[i]);
+        (void)netns_rule_del(nl, ip->family, RULE_PRIO_ALLOW, ifn, ip->addr, host_prefix(ip), false);
+}
+
+static int ct_ip_add(ct *c, nl_sock *ctnl, int ct_idx, const struct ct_ip *ip)
+{
+        int r = netns_addr_add(ctnl, ct_idx, ip->family, ip->addr, ip->prefixlen);
+        if (r < 0 && r != -EEXIST)
+                return log_error_errno(r, "CT %u: cannot add %s to its %s: %m", c->id, ip->text,
+                                       VENET_CT_IF);
+        return 0;
+}
+
+/* Forwarding and proxy NDP, switched on where the CT's addresses need them (never switched off: other CTs
+ * or the host's own routing may rely on them). */
+static int host_sysctls(ct *c, nl_sock *nl, const struct ct_ip *ips, size_t n)
+{
+        bool v4 = false, v6 = false;
+        for (size_t i = 0; i < n; i++)
+                *(ips[i].family == AF_INET ? &v4 : &v6) = true;
+        if (v4 && sysctl_on("ipv4/ip_forward") < 0)
+                return log_error_errno(-errno, "CT %u: cannot enable IPv4 forwarding: %m", c->id);
+        if (v6) {
+                if (sysctl_on("ipv6/conf/all/forwarding") < 0)
+                        return log_error_errno(-errno, "CT %u: cannot enable IPv6 forwarding: %m", c->id);
+                _cleanup_free_ char *copy = strdup(c->cfg.neighbour_devs ? c->cfg.neighbour_devs : "");
+                if (!copy)
+                        return -ENOMEM;
+                for (char *save = NULL, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+                        char path[96];
+                        int idx;
+                        if (netns_link_index(nl, t, &idx) < 0)
+                                continue;
+                        snprintf(path, sizeof(path), "ipv6/conf/%s/proxy_ndp", t);
+                        if (sysctl_on(path) < 0)
+                                log_warning("CT %u: cannot enable proxy NDP on %s", c->id, t);
+                }
+        }
+        return 0;
+}
+
+/* Create the venet pair and everything both sides need for ips[]. ctns: the CT's network namespace. */
+static int venet_up(ct *c, nl_sock *nl, int ctns, const struct ct_ip *ips, size_t n)
+{
+        char ifn[16], seed[64];
+        uint8_t hmac[6], cmac[6];
+        int hidx, cidx, r;
+
+        venet_host_if(c->id, ifn);
+        snprintf(seed, sizeof(seed), "%u/venet/host", c->id);
+        netns_mac_from_seed(seed, hmac);
+        snprintf(seed, sizeof(seed), "%u/venet/ct", c->id);
+        netns_mac_from_seed(seed, cmac);
+
+        r = host_sysctls(c, nl, ips, n);
+        if (r < 0)
+                return r;
+        r = netns_veth_create(nl, ifn, VENET_CT_IF, ctns, hmac, cmac);
+        if (r == -EEXIST)
+                return log_error_errno(r,
+                                       "CT %u: the host already has an interface %s; remove it or stop "
+                                       "what created it",
+                                       c->id, ifn);
+        if (r < 0)
+                return log_error_errno(r, "CT %u: cannot create the %s/%s pair: %m%s%s", c->id, ifn,
+                                       VENET_CT_IF, nl_last_error(nl) ? ": " : "",
+                                       nl_last_error(nl) ? nl_last_error(nl) : "");
+        if ((r = netns_link_index(nl, ifn, &hidx)) < 0)
+                return log_error_errno(r, "CT %u: %s vanished: %m", c->id, ifn);
+        /* strict reverse-path filter: a host that runs loose mode (all=2) still gets the fib rules below */
+        char path[96];
+        snprintf(path, sizeof(path), "ipv4/conf/%s/rp_filter", ifn);
+        (void)netns_sysctl_write(-1, path, "1");
+        snprintf(path, sizeof(path), "ipv6/conf/%s/accept_ra", ifn);
+        (void)netns_sysctl_write(-1, path, "0");
+        if ((r = netns_link_set_up(nl, hidx, true)) < 0)
+                return log_error_errno(r, "CT %u: cannot bring %s up: %m", c->id, ifn);
+        r = netns_addr_add(nl, hidx, AF_INET, gw4, 32);
+        if (r < 0 && r != -EEXIST)
+                return log_error_errno(r, "CT %u: cannot give %s the gateway address 169.254.0.1: %m", c->id,
+                                       ifn);
+        r = netns_addr_add(nl, hidx, AF_INET6, gw6, 64);
+        if (r < 0 && r != -EEXIST && r != -EAFNOSUPPORT && r != -EACCES)
+                return log_error_errno(r, "CT %u: cannot give %s the gateway address fe80::1: %m", c->id,
+                                       ifn);
+        for (int fam = 0; fam < 2; fam++) {
+                r = netns_rule_add(nl, fam ? AF_INET6 : AF_INET, RULE_PRIO_DROP, ifn, NULL, 0, true);
+                if (r < 0 && r != -EEXIST && r != -EAFNOSUPPORT)
+                        return log_error_errno(r, "CT %u: cannot add the anti-spoofing rule on %s: %m",
+                                               c->id, ifn);
+        }
+        for (size_t i = 0; i < n; i++)
+                if ((r = host_ip_add(c, nl, hidx, &ips[i])) < 0)
+                        return r;
+
+        /* the CT's side */
+        _cleanup_nl_ nl_sock *ctnl = NULL;
+        if ((r = nl_open_in(ctns, &ctnl)) < 0)
+                return log_error_errno(r, "CT %u: cannot talk to its network namespace: %m", c->id);
+        if ((r = netns_link_index(ctnl, VENET_CT_IF, &cidx)) < 0)
+                return log_error_errno(r, "CT %u: %s is missing inside: %m", c->id, VENET_CT_IF);
+        snprintf(path, sizeof(path), "ipv6/conf/%s/accept_ra", VENET_CT_IF);
+        (void)netns_sysctl_write(ctns, path, "0");
+        snprintf(path, sizeof(path), "ipv6/conf/%s/accept_dad", VENET_CT_IF);
+        (void)netns_sysctl_write(ctns, path, "0");
+        if ((r = netns_link_set_up(ctnl, cidx, true)) < 0)
+                return log_error_errno(r, "CT %u: cannot bring its %s up: %m", c->id, VENET_CT_IF);
+        for (size_t i = 0; i < n; i++)
+                if ((r = ct_ip_add(c, ctnl, cidx, &ips[i])) < 0)
+                        return r;
+        r = netns_route_add(ctnl, AF_INET, gw4, 32, NULL, cidx, RT_SCOPE_LINK);
+        if (r >= 0 || r == -EEXIST)
+                r = netns_route_add(ctnl, AF_INET, NULL, 0, gw4, cidx, RT_SCOPE_UNIVERSE);
+        if (r < 0 && r != -EEXIST)
+                return log_error_errno(r, "CT %u: cannot set its IPv4 default route: %m", c->id);
+        r = netns_route_add(ctnl, AF_INET6, NULL, 0, gw6, cidx, RT_SCOPE_UNIVERSE);
+        if (r < 0 && r != -EEXIST && r != -EAFNOSUPPORT && r != -EACCES)
+                return log_error_errno(r, "CT %u: cannot set its IPv6 default route: %m", c->id);
+        return 0;
+}
+
+/* Remove every trace of the CT's routed and bridged networking from the host. Idempotent: also what a
+ * start does first, for a CT that died without a stop. */
+static void net_host_cleanup(ct *c, nl_sock *nl, const struct ct_ip *ips, size_t n,
+                             const struct ct_netif *ifs, size_t nifs)
+{
+        char ifn[16];
+        venet_host_if(c->id, ifn);
+        for (size_t i = 0; i < n; i++)
+                host_ip_del(c, nl, &ips[i]);
+        (void)netns_link_del(nl, ifn);
+        for (int fam = 0; fam < 2; fam++) {
+                int f = fam ? AF_INET6 : AF_INET;
+                /* a rule with no source matches any source on delete: leftovers of addresses since removed
+                 */
+                for (int k = 0; k < 4096 && netns_rule_del(nl, f, RULE_PRIO_ALLOW, ifn, NULL, 0, false) >= 0;
+                     k++)
+                        ;
+                for (int k = 0; k < 16 && netns_rule_del(nl, f, RULE_PRIO_DROP, ifn, NULL, 0, true) >= 0;
+                     k++)
+                        ;
+        }
+        for (size_t i = 0; i < nifs; i++)
+                (void)netns_link_del(nl, ifs[i].host_ifname);
+}
+
+static int netif_up(ct *c, nl_sock *nl, int ctns, const struct ct_netif *f)
+{
+        int hidx, bidx = 0, r;
+        if (f->bridge[0] && netns_link_index(nl, f->bridge, &bidx) < 0)
+                return log_error_errno(-ENODEV, "CT %u: bridge %s of %s does not exist; create it first",
+                                       c->id, f->bridge, f->ifname);
+        r = netns_veth_create(nl, f->host_ifname, f->ifname, ctns, f->host_mac, f->mac);
+        if (r == -EEXIST)
+                return log_error_errno(r, "CT %u: the host already has an interface %s (host_ifname of %s)",
+                                       c->id, f->host_ifname, f->ifname);
+        if (r < 0)
+                return log_error_errno(r, "CT %u: cannot create the veth pair %s/%s: %m", c->id,
+                                       f->host_ifname, f->ifname);
+        if ((r = netns_link_index(nl, f->host_ifname, &hidx)) < 0)
+                return r;
+        if (bidx && (r = netns_link_set_master(nl, hidx, bidx)) < 0)
+                return log_error_errno(r, "CT %u: cannot attach %s to bridge %s: %m", c->id, f->host_ifname,
+                                       f->bridge);
+        if ((r = netns_link_set_up(nl, hidx, true)) < 0)
+                return log_error_errno(r, "CT %u: cannot bring %s up: %m", c->id, f->host_ifname);
+        return 0;
+}
+
+struct net_conf {
+        struct ct_ip *ips;
+        size_t n_ips;
+        struct ct_netif *ifs;
+        size_t n_ifs;
+};
+
+static void net_conf_done(struct net_conf *nc)
+{
+        free(nc->ips);
+        free(nc->ifs);
+}
+
+static int net_conf_load(ct *c, struct net_conf *nc)
+{
+        *nc = (struct net_conf){};
+        int r = ct_ip_list_parse(c->cfg.ip_address, &nc->ips, &nc->n_ips);
+        if (r < 0)
+                return log_error_errno(r, "CT %u: bad IP_ADDRESS \"%s\"", c->id, c->cfg.ip_address);
+        r = ct_netif_list_parse(c->id, c->cfg.netif, &nc->ifs, &nc->n_ifs);
+        if (r < 0) {
+                net_conf_done(nc);
+                return log_error_errno(r, "CT %u: bad NETIF \"%s\"", c->id, c->cfg.netif);
+        }
+        return 0;
+}
+
+static int open_ct_netns(pid_t pid)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+int ct_net_start(ct *c, pid_t init)
+{
+        _cleanup_(net_conf_done) struct net_conf nc = {};
+        int r = net_conf_load(c, &nc);
+        if (r < 0)
+                return r;
+        _cleanup_nl_ nl_sock *nl = NULL;
+        if ((r = nl_open(&nl)) < 0)
+                return log_error_errno(r, "Cannot open rtnetlink: %m");
+        net_host_cleanup(c, nl, nc.ips, nc.n_ips, nc.ifs, nc.n_ifs);
+        if (nc.n_ips == 0 && nc.n_ifs == 0)
+                return 0;
+        _cleanup_close_ int ctns = open_ct_netns(init);
+        if (ctns < 0)
+                return log_error_errno(ctns, "CT %u: cannot open its network namespace: %m", c->id);
+        if (nc.n_ips > 0 && (r = venet_up(c, nl, ctns, nc.ips, nc.n_ips)) < 0)
+                goto fail;
+        for (size_t i = 0; i < nc.n_ifs; i++)
+                if ((r = netif_up(c, nl, ctns, &nc.ifs[i])) < 0)
+                        goto fail;
+        return 0;
+fail:
+        net_host_cleanup(c, nl, nc.ips, nc.n_ips, nc.ifs, nc.n_ifs);
+        return r;
+}
+
+void ct_net_stop(ct *c)
+{
+        _cleanup_(net_conf_done) struct net_conf nc = {};
+        _cleanup_nl_ nl_sock *nl = NULL;
+        if (net_conf_load(c, &nc) < 0 || nl_open(&nl) < 0)
+                return;
+        net_host_cleanup(c, nl, nc.ips, nc.n_ips, nc.ifs, nc.n_ifs);
+}
+
+static bool ip_in(const struct ct_ip *ip, const struct ct_ip *list, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (ct_ip_same(ip, &list[i]))
+                        return true;
+        return false;
+}
+
+int ct_net_check_ips(ct *c, const char *new_list)
+{
+        _cleanup_free_ struct ct_ip *ips = NULL, *mine = NULL;
+        size_t n, n_mine;
+        int r = ct_ip_list_parse(new_list, &ips, &n);
+        if (r < 0)
+                return r;
+        r = ct_ip_list_parse(c->cfg.ip_address, &mine, &n_mine);
+        if (r < 0)
+                n_mine = 0;
+        /* only the addresses this change adds can collide */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (!ip_in(&ips[i], mine, n_mine))
+                        ips[k++] = ips[i];
+        n = k;
+        if (n == 0)
+                return 0;
+
+        _cleanup_free_ unsigned *ids = NULL;
+        size_t nids = 0;
+        if ((r = ct_list_ids(c->paths, &ids, &nids)) < 0)
+                return r;
+        for (size_t i = 0; i < nids; i++) {
+                if (ids[i] == c->id)
+                        continue;
+                _cleanup_ct_ ct *o = NULL;
+                if (ct_load(c->paths, ids[i], false, &o) < 0)
+                        continue;
+                _cleanup_free_ struct ct_ip *theirs = NULL;
+                size_t nt;
+                if (ct_ip_list_parse(o->cfg.ip_address, &theirs, &nt) < 0)
+                        continue;
+                for (size_t j = 0; j < n; j++)
+                        if (ip_in(&ips[j], theirs, nt)) {
+                                log_error("IP address %s is already used by CT %u; remove it there first "
+                                          "(vpsctl set %u --ipdel %s --save)",
+                                          ips[j].text, ids[i], ids[i], ips[j].text);
+                                return -EADDRINUSE;
+                        }
+        }
+        _cleanup_nl_ nl_sock *nl = NULL;
+        _cleanup_free_ netns_addr *host = NULL;
+        size_t nh = 0;
+        if (nl_open(&nl) >= 0 && netns_addr_list(nl, 0, &host, &nh) >= 0) {
+                char ifn[16];
+                int own = 0;
+                venet_host_if(c->id, ifn);
+                (void)netns_link_index(nl, ifn, &own);
+                for (size_t j = 0; j < n; j++)
+                        for (size_t i = 0; i < nh; i++)
+                                if (host[i].ifindex != own && host[i].family == ips[j].family &&
+                                    memcmp(host[i].addr, ips[j].addr, ips[j].family == AF_INET ? 4 : 16) ==
+                                            0) {
+                                        log_error(
+                                                "IP address %s is already assigned to an interface of this "
+                                                "host; a CT cannot have it",
+                                                ips[j].text);
+                                        return -EADDRINUSE;
+                                }
+        }
+        return 0;
+}
+
+int ct_net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid_t init)
+{
+        _cleanup_free_ struct ct_ip *was = NULL;
+        _cleanup_free_ struct ct_netif *was_if = NULL;
+        size_t nwas = 0, nwas_if = 0;
+        _cleanup_(net_conf_done) struct net_conf nc = {};
+        int r;
+
+        if (ct_ip_list_parse(old_ips, &was, &nwas) < 0)
+                nwas = 0;
+        if (ct_netif_list_parse(c->id, old_netif, &was_if, &nwas_if) < 0)
+                nwas_if = 0;
+        if ((r = net_conf_load(c, &nc)) < 0)
+                return r;
+        _cleanup_nl_ nl_sock *nl = NULL;
+        if ((r = nl_open(&nl)) < 0)
+                return r;
+        _cleanup_close_ int ctns = open_ct_netns(init);
+        if (ctns < 0)
+                return ctns;
+
+        /* routed addresses */
+        char ifn[16];
+        int hidx = 0;
+        venet_host_if(c->id, ifn);
+        bool have_venet = netns_link_index(nl, ifn, &hidx) >= 0;
+        if (nc.n_ips == 0 && have_venet) {
+                net_host_cleanup(c, nl, was, nwas, NULL, 0);
+        } else if (nc.n_ips > 0 && !have_venet) {
+                if ((r = venet_up(c, nl, ctns, nc.ips, nc.n_ips)) < 0)
+                        return r;
+        } else if (nc.n_ips > 0) {
+                _cleanup_nl_ nl_sock *ctnl = NULL;
+                int cidx;
+                if ((r = nl_open_in(ctns, &ctnl)) < 0 ||
+                    (r = netns_link_index(ctnl, VENET_CT_IF, &cidx)) < 0)
+                        return log_error_errno(r, "CT %u: cannot reach its %s: %m", c->id, VENET_CT_IF);
+                for (size_t i = 0; i < nwas; i++)
+                        if (!ip_in(&was[i], nc.ips, nc.n_ips)) {
+                                host_ip_del(c, nl, &was[i]);
+                                (void)netns_addr_del(ctnl, cidx, was[i].family, was[i].addr,
+                                                     was[i].prefixlen);
+                        }
+                if ((r = host_sysctls(c, nl, nc.ips, nc.n_ips)) < 0)
+                        return r;
+                for (size_t i = 0; i < nc.n_ips; i++)
+                        if (!ip_in(&nc.ips[i], was, nwas) &&
+                            ((r = host_ip_add(c, nl, hidx, &nc.ips[i])) < 0 ||
+                             (r = ct_ip_add(c, ctnl, cidx, &nc.ips[i])) < 0))
+                                return r;
+        }
+
+        /* bridged interfaces: by CT-side name */
+        for (size_t i = 0; i < nwas_if; i++) {
+                bool keep = false;
+                for (size_t j = 0; j < nc.n_ifs; j++)
+                        keep = keep || streq(was_if[i].ifname, nc.ifs[j].ifname);
+                if (!keep)
+                        (void)netns_link_del(nl, was_if[i].host_ifname);
+        }
+        for (size_t j = 0; j < nc.n_ifs; j++) {
+                bool had = false;
+                for (size_t i = 0; i < nwas_if; i++)
+                        had = had || streq(was_if[i].ifname, nc.ifs[j].ifname);
+                if (!had && (r = netif_up(c, nl, ctns, &nc.ifs[j])) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* resolv.conf and hosts inside the guest, from NAMESERVER, SEARCHDOMAIN, HOSTNAME and IP_ADDRESS. root: a
+ * host path of the guest's root (VE_ROOT, or /proc/PID/root of a running CT). */
+int ct_net_write_guest_files(ct *c, const char *root)
+{
+        int r;
+        if (c->cfg.nameserver || c->cfg.searchdomain) {
+                char buf[2048];
+                size_t len = 0;
+                len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+                                        "# written by vpsctl (vpsctl set %u "
+                                        "--nameserver/--searchdomain)\n",
+                                        c->id);
+                if (c->cfg.searchdomain && *c->cfg.searchdomain)
+                        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "search %s\n",
+                                                c->cfg.searchdomain);
+                _cleanup_free_ char *copy = strdup(c->cfg.nameserver ? c->cfg.nameserver : "");
+                if (!copy)
+                        return -ENOMEM;
+                for (char *save = NULL, *t = strtok_r(copy, " ", &save); t && len < sizeof(buf);
+                     t = strtok_r(NULL, " ", &save))
+                        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "nameserver %s\n", t);
+                if (len >= sizeof(buf))
+                        return -E2BIG;
+                if ((r = ct_write_guest_file(root, "etc", "resolv.conf", buf)) < 0)
+                        log_warning_errno(r, "Cannot write /etc/resolv.conf of CT %u: %m, ignoring", c->id);
+        }
+        if (c->cfg.hostname && c->cfg.ip_address && *c->cfg.ip_address) {
+                _cleanup_free_ struct ct_ip *ips = NULL;
+                size_t n;
+                if (ct_ip_list_parse(c->cfg.ip_address, &ips, &n) < 0 || n == 0)
+                        return 0;
+                /* the guest's own lines stay; ours (marked) are replaced */
+                _cleanup_free_ char *old = NULL, *out = NULL;
+                char path[4096];
+                snprintf(path, sizeof(path), "%s/etc/hosts", root);
+                _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (rootfd < 0)
+                        return 0;
+                (void)read_full_file_at(rootfd, "etc/hosts", &old, NULL);
+                size_t cap = (old ? strlen(old) : 0) + 512, len = 0;
+                if (!(out = malloc(cap)))
+                        return -ENOMEM;
+                out[0] = 0;
+                if (!old || !strstr(old, "localhost"))
+                        len += (size_t)snprintf(out + len, cap - len,
+                                                "127.0.0.1 localhost\n::1 localhost\n");
+                for (char *save = NULL, *l = old ? strtok_r(old, "\n", &save) : NULL; l;
+                     l = strtok_r(NULL, "\n", &save))
+                        if (!strstr(l, "# vpsctl"))
+                                len += (size_t)snprintf(out + len, cap - len, "%s\n", l);
+                char a[INET6_ADDRSTRLEN];
+                inet_ntop(ips[0].family, ips[0].addr, a, sizeof(a));
+                const char *dot = strchr(c->cfg.hostname, '.');
+                if (dot)
+                        len += (size_t)snprintf(out + len, cap - len, "%s %s %.*s # vpsctl\n", a,
+                                                c->cfg.hostname, (int)(dot - c->cfg.hostname),
+                                                c->cfg.hostname);
+                else
+                        len += (size_t)snprintf(out + len, cap - len, "%s %s # vpsctl\n", a,
+                                                c->cfg.hostname);
+                if (len < cap && (r = ct_write_guest_file(root, "etc", "hosts", out)) < 0)
+                        log_warning_errno(r, "Cannot write /etc/hosts of CT %u: %m, ignoring", c->id);
+        }
+        return 0;
+}
+
+int ct_host_nameservers(char **ret)
+{
+        _cleanup_free_ char *buf = NULL, *out = NULL;
+        size_t len = 0;
+        int r = read_full_file_at(AT_FDCWD, "/etc/resolv.conf", &buf, NULL);
+        if (r < 0)
+                return r;
+        if (!(out = calloc(1, strlen(buf) + 1)))
+                return -ENOMEM;
+        for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char ns[INET6_ADDRSTRLEN + 8];
+                int fam;
+                unsigned char a[16];
+                unsigned pl;
+                if (sscanf(l, " nameserver %53s", ns) == 1 && netns_parse_addr(ns, &fam, a, &pl) >= 0)
+                        len += (size_t)sprintf(out + len, "%s%s", len ? " " : "", ns);
+        }
+        *ret = TAKE_PTR(out);
+        return 0;
+}
