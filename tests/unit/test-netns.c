@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/if_addr.h>
+#include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
@@ -459,8 +460,48 @@ static void test_mac_from_seed(void)
         CHECK(memcmp(a, b, 6) == 0);
 }
 
+static void test_rule(void)
+{
+        char buf[NL_BUF_SIZE];
+        nl_sock nl = { .seq = 0 };
+        struct nlmsghdr *nlh = NULL;
+        const struct nlattr *tb[TB_MAX];
+        unsigned char a4[4] = { 192, 0, 2, 10 };
+
+        /* from 192.0.2.10 iif venet101 lookup main, priority 100 */
+        CHECK(netns_req_rule(&nl, buf, RTM_NEWRULE, AF_INET, 100, "venet101", a4, 32, false, &nlh) == 0);
+        CHECK(nlh->nlmsg_type == RTM_NEWRULE);
+        CHECK(nlh->nlmsg_flags == (NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL));
+        const struct fib_rule_hdr *frh = mnl_nlmsg_get_payload(nlh);
+        CHECK(frh->family == AF_INET && frh->src_len == 32 && frh->dst_len == 0);
+        CHECK(frh->action == FR_ACT_TO_TBL && frh->table == RT_TABLE_MAIN);
+        CHECK(parse_msg(nlh, sizeof(*frh), tb) >= 0);
+        CHECK(attr_is_u32(tb[FRA_PRIORITY], 100));
+        CHECK(attr_is_str(tb[FRA_IIFNAME], "venet101"));
+        CHECK(attr_is(tb[FRA_SRC], a4, 4));
+        CHECK(attr_is_u32(tb[FRA_TABLE], RT_TABLE_MAIN));
+
+        /* iif venet101 blackhole: no source, no table; a delete carries no CREATE/EXCL */
+        CHECK(netns_req_rule(&nl, buf, RTM_DELRULE, AF_INET6, 101, "venet101", NULL, 0, true, &nlh) == 0);
+        CHECK(nlh->nlmsg_flags == NLM_F_REQUEST);
+        frh = mnl_nlmsg_get_payload(nlh);
+        CHECK(frh->family == AF_INET6 && frh->src_len == 0 && frh->action == FR_ACT_BLACKHOLE);
+        CHECK(parse_msg(nlh, sizeof(*frh), tb) >= 0);
+        CHECK(!tb[FRA_SRC] && !tb[FRA_TABLE]);
+
+        /* refused: a source length without a source, too long a prefix, a bad interface name */
+        CHECK(netns_req_rule(&nl, buf, RTM_NEWRULE, AF_INET, 100, "venet101", NULL, 24, false, &nlh) ==
+              -EINVAL);
+        CHECK(netns_req_rule(&nl, buf, RTM_NEWRULE, AF_INET, 100, "venet101", a4, 33, false, &nlh) ==
+              -EINVAL);
+        CHECK(netns_req_rule(&nl, buf, RTM_NEWRULE, AF_INET, 100, "a/b", NULL, 0, true, &nlh) == -EINVAL);
+        CHECK(netns_req_rule(&nl, buf, RTM_NEWRULE, AF_PACKET, 100, NULL, NULL, 0, true, &nlh) ==
+              -EAFNOSUPPORT);
+}
+
 int main(void)
 {
+        test_rule();
         test_veth();
         test_dump_flag();
         test_bridge();
