@@ -148,6 +148,22 @@ static int parse_netif(const struct ct_key *k, const char *v, void *field)
         return parse_string(k, v, field);
 }
 
+static int parse_syscall_list(const struct ct_key *k, const char *v, void *field)
+{
+        int r = ct_seccomp_check_names(v);
+        if (r < 0)
+                return r;
+        return parse_string(k, v, field);
+}
+
+static int parse_capability(const struct ct_key *k, const char *v, void *field)
+{
+        int r = ct_capability_check(v);
+        if (r < 0)
+                return r;
+        return parse_string(k, v, field);
+}
+
 static int parse_ifname_list(const struct ct_key *k, const char *v, void *field)
 {
         _cleanup_free_ char *copy = strdup(v);
@@ -235,6 +251,24 @@ const struct ct_key ct_keys[] = {
         STR("SEARCHDOMAIN", NULL, "searchdomain", "SEARCHDOMAIN", "%-15s", searchdomain,
             CT_KEY_CT | CT_KEY_NOSET | CT_KEY_LIVE, parse_domain_list,
             "search domains for the guest's resolv.conf"),
+        { .key = "SECCOMP",
+          .option = "seccomp",
+          .field = "seccomp",
+          .header = "SECCOMP",
+          .fmt = "%7s",
+          .parse = parse_tristate,
+          .format = format_tristate,
+          .offset = offsetof(struct ct_config, seccomp),
+          .flags = CT_KEY_CT | CT_KEY_GLOBAL,
+          .help = "the default seccomp filter (yes|no; default yes)" },
+        STR("SECCOMP_ALLOW", "seccomp_allow", NULL, NULL, NULL, seccomp_allow, CT_KEY_CT | CT_KEY_GLOBAL,
+            parse_syscall_list,
+            "system calls the default seccomp filter lets this CT make, space separated"),
+        STR("SECCOMP_DENY", "seccomp_deny", NULL, NULL, NULL, seccomp_deny, CT_KEY_CT | CT_KEY_GLOBAL,
+            parse_syscall_list, "more system calls to deny (EPERM), space separated"),
+        STR("CAPABILITY", "capability", "capability", "CAPABILITY", "%-20s", capability,
+            CT_KEY_CT | CT_KEY_GLOBAL, parse_capability,
+            "capabilities on or off against the default set: name:on|off, separated by spaces or commas"),
         STR("NEIGHBOUR_DEVS", NULL, NULL, NULL, NULL, neighbour_devs, CT_KEY_GLOBAL, parse_ifname_list,
             "host interfaces that answer ARP/NDP for the CTs' routed addresses, space separated"),
         STR("ORIGIN_SAMPLE", NULL, "origin_sample", "ORIGIN_SAMPLE", "%32s", origin_sample,
@@ -485,6 +519,7 @@ int ct_config_init(struct ct_config *c, const char *prefix, unsigned ctid)
                 .ctid = ctid,
                 .onboot = CT_UNSET,
                 .disabled = CT_UNSET,
+                .seccomp = CT_UNSET,
                 .stop_timeout = 60,
                 .lock_timeout = 5,
                 .ram_barrier = CT_U64_UNSET,

@@ -21,6 +21,7 @@ struct spawn_params {
         int console_fd;   /* init's stdout/stderr */
         cg_ct *cg;
         unsigned ctid;
+        const struct ct_config *cfg; /* capabilities and seccomp */
         /* run once the namespaces exist, before init may run (the CT's network); may be NULL */
         int (*before_go)(ct *c, pid_t pid);
 };
@@ -38,8 +39,12 @@ int ct_apply_limits(ct *c, cg_ct *cg, const struct ct_change *changes, size_t n)
 int ct_set_built_limits(ct *c, cg_ct *cg, const cg_limits *l, bool implicit_swap);
 uint64_t ct_mem_guarantee_bytes(const struct ct_config *c);
 
-/* caps.c */
-int ct_drop_capabilities(char *err, size_t errlen);
+/* caps.c: the CT's bounding set (the default less CAPABILITY's offs, plus its ons), empty inheritable and
+ * ambient sets. */
+int ct_drop_capabilities(const struct ct_config *cfg, char *err, size_t errlen);
+/* seccomp.c: load the CT's filter into the calling process (nothing when SECCOMP="no"). */
+int ct_seccomp_load(const struct ct_config *cfg, char *err, size_t errlen);
+bool ct_seccomp_enabled(const struct ct_config *cfg);
 
 /* The default capability bounding set's removals, for `help` and for the tests. */
 extern const char *const ct_dropped_caps[];

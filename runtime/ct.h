@@ -144,3 +144,9 @@ void ct_default_host_ifname(unsigned ctid, size_t index, char ret[16]);
 int ct_net_check_ips(ct *c, const char *new_list);
 /* The nameservers of the host's /etc/resolv.conf, space separated. */
 int ct_host_nameservers(char **ret);
+
+/* seccomp.c / caps.c: validate SECCOMP_ALLOW/DENY syscall names and CAPABILITY entries (-EINVAL); print
+ * the CT's seccomp filter. */
+int ct_seccomp_check_names(const char *list);
+int ct_capability_check(const char *list);
+int ct_seccomp_show(const struct ct_config *cfg);

@@ -133,7 +133,9 @@ static _noreturn_ void exec_child(struct child_args *a, int go_fd, int report_fd
                         snprintf(err, sizeof(err), "dup2 failed: %s", strerror(errno));
                         goto fail;
                 }
-        r = ct_drop_capabilities(err, sizeof(err));
+        r = ct_drop_capabilities(&a->x->c->cfg, err, sizeof(err));
+        if (r >= 0)
+                r = ct_seccomp_load(&a->x->c->cfg, err, sizeof(err));
         if (r < 0) {
                 errno = -r;
                 goto fail;

@@ -317,6 +317,7 @@ int ct_start(ct *c, bool wait_boot)
                 .console_fd = console,
                 .cg = cg,
                 .ctid = c->id,
+                .cfg = &c->cfg,
                 .before_go = ct_net_start,
         };
         r = ct_spawn(c, &p, &pid);

@@ -72,7 +72,9 @@ static _noreturn_ void child_main(const struct spawn_params *p, int go_fd, int r
             dup2(p->console_fd, STDERR_FILENO) < 0)
                 child_fail(report_fd, errno, "Cannot set up init's standard input and output");
 
-        r = ct_drop_capabilities(err, sizeof(err));
+        r = ct_drop_capabilities(p->cfg, err, sizeof(err));
+        if (r >= 0)
+                r = ct_seccomp_load(p->cfg, err, sizeof(err));
         if (r < 0)
                 child_fail(report_fd, -r, err);
 

@@ -53,5 +53,6 @@ int verb_enter(int argc, char **argv);
 int verb_set(int argc, char **argv);
 int verb_list(int argc, char **argv);
 int verb_stat(int argc, char **argv);
+int verb_seccomp(int argc, char **argv);
 int verb_check(int argc, char **argv);
 int verb_help(int argc, char **argv);

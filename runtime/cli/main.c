@@ -38,6 +38,8 @@ const struct verb verbs[] = {
           "[--netif_add IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE]] [--netif_del IFNAME|all] "
           "[--nameserver IP|inherit] [--searchdomain D] [resource options] [--save]",
           "change a CT's parameters, live and/or in its config" },
+        { "seccomp", verb_seccomp, false, "seccomp show CTID",
+          "the system calls a CT's seccomp filter denies (SECCOMP, SECCOMP_ALLOW, SECCOMP_DENY)" },
         { "stat", verb_stat, false, "stat CTID [-j]",
           "a running CT's usage: held, maxheld, limit, failcnt; cpu, io, pressure" },
         { "check", verb_check, false, "check [-j]",
