@@ -16,7 +16,7 @@
 #include "templates-internal.h"
 
 /* A busybox with a dynamic loader would not run inside the CT: insist on a static binary. */
-static int check_static_elf(const char *path)
+int tmpl_check_static_elf(const char *path)
 {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         Elf64_Ehdr eh;
@@ -145,7 +145,7 @@ static const char *const skeleton_dirs[] = {
         "dev", "run",  "tmp", "var",     "var/log",  "var/tmp", "root",       "home",     "mnt",  "lib",
 };
 
-static int populate(int rfd, const char *busybox)
+int tmpl_populate_busybox(int rfd, const char *busybox)
 {
         int r;
 
@@ -191,43 +191,4 @@ static int populate(int rfd, const char *busybox)
                         return -errno;
         }
         return 0;
-}
-
-int tmpl_build_busybox(const char *templates_dir, const char *name, const char *busybox)
-{
-        _cleanup_close_ int tdfd = -EBADF, lockfd = -EBADF, rfd = -EBADF;
-        _cleanup_free_ char *gen = NULL, *tmpdir = NULL;
-        int r;
-
-        if (!tmpl_name_valid(name))
-                return -EINVAL;
-        r = check_static_elf(busybox);
-        if (r < 0)
-                return log_debug_errno(r, "%s is not a static busybox: %m", busybox);
-
-        r = tmpl_open_dir(templates_dir, name, true, &tdfd, &lockfd);
-        if (r < 0)
-                return r;
-
-        r = tmpl_new_generation_name(&gen);
-        if (r < 0)
-                return r;
-        if (asprintf(&tmpdir, ".build-%s", gen) < 0)
-                return -ENOMEM;
-        (void)rm_rf_at(tdfd, tmpdir);
-        if (mkdirat(tdfd, tmpdir, 0755) < 0)
-                return -errno;
-        char rootfs[512];
-        snprintf(rootfs, sizeof(rootfs), "%s/rootfs", tmpdir);
-        if (mkdirat(tdfd, rootfs, 0755) < 0)
-                r = -errno;
-        if (r >= 0) {
-                rfd = openat(tdfd, rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                r = rfd < 0 ? -errno : populate(rfd, busybox);
-        }
-        if (r >= 0)
-                r = tmpl_commit_generation(tdfd, tmpdir, gen);
-        if (r < 0)
-                (void)rm_rf_at(tdfd, tmpdir);
-        return r;
 }

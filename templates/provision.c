@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,16 +32,83 @@ static int split_path(const char *path, char **ret_dir, const char **ret_base)
         return 0;
 }
 
-int tmpl_provision(const char *lower, const char *private_dir, tmpl_layout layout)
+/* The template directory of a generation's rootfs LOWER (TEMPLATES/NAME/GEN/rootfs): lock its generations
+ * shared, so no rebuild prunes LOWER while we point at it or copy it. If LOWER was pruned between the
+ * caller's lookup and now, the template's current generation is used instead. */
+static int lock_lower(const char *lower, int *ret_lock, char **ret_lower)
 {
-        _cleanup_free_ char *parent = NULL, *tmp = NULL;
-        _cleanup_close_ int pfd = -EBADF, tfd = -EBADF;
+        _cleanup_free_ char *tdir = NULL, *gen = NULL;
+        _cleanup_close_ int tdfd = -EBADF, lk = -EBADF;
+        struct stat st;
+        int r;
+
+        size_t l = strlen(lower);
+        if (l < 8 || !streq(lower + l - 7, "/rootfs"))
+                return -EINVAL;
+        tdir = strndup(lower, l - 7);
+        if (!tdir)
+                return -ENOMEM;
+        char *slash = strrchr(tdir, '/');
+        if (!slash || slash == tdir)
+                return -EINVAL;
+        *slash = 0;
+        tdfd = open(tdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (tdfd < 0)
+                return errno == ENOENT ? -ENOPKG : -errno;
+        r = tmpl_lock(tdfd, TMPL_GEN_LOCK, LOCK_SH, false, &lk);
+        if (r < 0)
+                return r;
+        if (stat(lower, &st) == 0 && S_ISDIR(st.st_mode)) {
+                *ret_lower = strdup(lower);
+        } else {
+                r = tmpl_read_current(tdfd, &gen);
+                if (r < 0)
+                        return r == -ENOENT ? -ENOPKG : r;
+                if (asprintf(ret_lower, "%s/%s/rootfs", tdir, gen) < 0)
+                        *ret_lower = NULL;
+        }
+        if (!*ret_lower)
+                return -ENOMEM;
+        *ret_lock = TAKE_FD(lk);
+        return 0;
+}
+
+static int provision_copy(int tfd, const char *lower)
+{
+        _cleanup_close_ int src = -EBADF, dst = -EBADF;
+
+        if (mkdirat(tfd, "fs", 0755) < 0)
+                return -errno;
+        src = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (src < 0)
+                return -errno;
+        dst = openat(tfd, "fs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dst < 0)
+                return -errno;
+        int r = tmpl_copy_tree(src, dst);
+        if (r < 0)
+                return r;
+        /* where it came from, for the operator; nothing reads it back */
+        char origin[PATH_MAX + 2];
+        int n = snprintf(origin, sizeof(origin), "%s\n", lower);
+        r = write_file_atomic_at(tfd, "origin", origin, (size_t)n, 0644);
+        if (r < 0)
+                return r;
+        if (syncfs(tfd) < 0)
+                return -errno;
+        return 0;
+}
+
+int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout layout)
+{
+        _cleanup_free_ char *parent = NULL, *tmp = NULL, *lower = NULL;
+        _cleanup_close_ int pfd = -EBADF, tfd = -EBADF, lk = -EBADF;
         const char *base;
         int r;
 
-        if (layout != TMPL_LAYOUT_OVERLAY)
+        if (layout != TMPL_LAYOUT_OVERLAY && layout != TMPL_LAYOUT_COPY)
                 return -EOPNOTSUPP;
-        if (!overlay_safe_path(lower) || !overlay_safe_path(private_dir))
+        if (!overlay_safe_path(lower_arg) || !overlay_safe_path(private_dir))
                 return -EINVAL;
         r = split_path(private_dir, &parent, &base);
         if (r < 0)
@@ -53,6 +121,9 @@ int tmpl_provision(const char *lower, const char *private_dir, tmpl_layout layou
                 return -errno;
         if (exists_at(pfd, base))
                 return -EEXIST;
+        r = lock_lower(lower_arg, &lk, &lower);
+        if (r < 0)
+                return r;
 
         /* Built aside under a dot name and renamed in: an interrupted create leaves only debris
          * that the next create of the same CTID removes, never a half private area. */
@@ -66,10 +137,15 @@ int tmpl_provision(const char *lower, const char *private_dir, tmpl_layout layou
         tfd = openat(pfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (tfd < 0)
                 r = -errno;
-        if (r >= 0 && (mkdirat(tfd, "fs", 0755) < 0 || mkdirat(tfd, "work", 0700) < 0))
-                r = -errno;
-        if (r >= 0 && symlinkat(lower, tfd, "lower") < 0)
-                r = -errno;
+        if (layout == TMPL_LAYOUT_COPY) {
+                if (r >= 0)
+                        r = provision_copy(tfd, lower);
+        } else {
+                if (r >= 0 && (mkdirat(tfd, "fs", 0755) < 0 || mkdirat(tfd, "work", 0700) < 0))
+                        r = -errno;
+                if (r >= 0 && symlinkat(lower, tfd, "lower") < 0)
+                        r = -errno;
+        }
         if (r >= 0 && fsync(tfd) < 0)
                 r = -errno;
         if (r >= 0 && renameat(pfd, tmp, pfd, base) < 0)
@@ -90,6 +166,10 @@ int tmpl_private_layout(const char *private_dir, tmpl_layout *ret)
                 return -errno;
         if (exists_at(fd, "lower") && exists_at(fd, "fs")) {
                 *ret = TMPL_LAYOUT_OVERLAY;
+                return 0;
+        }
+        if (exists_at(fd, "fs") && !exists_at(fd, "work")) {
+                *ret = TMPL_LAYOUT_COPY;
                 return 0;
         }
         return -EUCLEAN;
@@ -116,6 +196,16 @@ int tmpl_mount_root(const char *private_dir, const char *root)
         r = tmpl_private_layout(private_dir, &layout);
         if (r < 0)
                 return r;
+        if (layout == TMPL_LAYOUT_COPY) {
+                char fs[PATH_MAX];
+                snprintf(fs, sizeof(fs), "%s/fs", private_dir);
+                r = mkdir_p_at(AT_FDCWD, root, 0755);
+                if (r < 0)
+                        return r;
+                if (mount(fs, root, NULL, MS_BIND, NULL) < 0)
+                        return -errno;
+                return 0;
+        }
         snprintf(link, sizeof(link), "%s/lower", private_dir);
         ssize_t n = readlink(link, lower, sizeof(lower) - 1);
         if (n < 0)
