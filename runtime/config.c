@@ -72,7 +72,7 @@ static int parse_template(const struct ct_key *k, const char *v, void *field)
 
 static int parse_layout(const struct ct_key *k, const char *v, void *field)
 {
-        if (!streq(v, "overlay"))
+        if (!streq(v, "overlay") && !streq(v, "copy"))
                 return -EINVAL;
         return parse_string(k, v, field);
 }
@@ -239,7 +239,7 @@ const struct ct_key ct_keys[] = {
           .max = 86400,
           .help = "seconds init gets to shut down before the CT is killed" },
         STR("VE_LAYOUT", NULL, "layout", "LAYOUT", "%6s", layout, CT_KEY_CT | CT_KEY_GLOBAL | CT_KEY_NOSET,
-            parse_layout, "storage layout of the private area (overlay)"),
+            parse_layout, "storage layout of the private area (overlay or copy)"),
         STR("IP_ADDRESS", NULL, "ip", "IP_ADDR", "%-15s", ip_address, CT_KEY_CT | CT_KEY_NOSET | CT_KEY_LIVE,
             parse_ip_list, "routed addresses, ADDR[/LEN] (IPv4 or IPv6), space separated"),
         STR("NETIF", NULL, "netif", "NETIF", "%-20s", netif, CT_KEY_CT | CT_KEY_NOSET | CT_KEY_LIVE,
@@ -413,6 +413,14 @@ const struct ct_key ct_keys[] = {
             "default sample for create"),
         STR("BUSYBOX", NULL, NULL, NULL, NULL, busybox, CT_KEY_GLOBAL, parse_path,
             "static busybox for the built-in template"),
+        { .key = "TEMPLATE_KEEP",
+          .parse = parse_uint,
+          .format = format_uint,
+          .offset = offsetof(struct ct_config, template_keep),
+          .flags = CT_KEY_GLOBAL,
+          .min = 1,
+          .max = 1000,
+          .help = "generations of a template a rebuild keeps (those CTs use are kept anyway)" },
 };
 const size_t ct_keys_count = ELEMENTSOF(ct_keys);
 
@@ -522,6 +530,7 @@ int ct_config_init(struct ct_config *c, const char *prefix, unsigned ctid)
                 .seccomp = CT_UNSET,
                 .stop_timeout = 60,
                 .lock_timeout = 5,
+                .template_keep = 3,
                 .ram_barrier = CT_U64_UNSET,
                 .ram_limit = CT_U64_UNSET,
                 .swap_barrier = CT_U64_UNSET,

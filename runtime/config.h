@@ -64,6 +64,7 @@ struct ct_config {
         unsigned lock_timeout;
         char *configfile;
         char *busybox;
+        unsigned template_keep; /* generations of a template kept by a rebuild */
         char *neighbour_devs;
 };
 

@@ -25,6 +25,10 @@ static int private_layout(const char *layout, tmpl_layout *ret)
                 *ret = TMPL_LAYOUT_OVERLAY;
                 return 0;
         }
+        if (streq(layout, "copy")) {
+                *ret = TMPL_LAYOUT_COPY;
+                return 0;
+        }
         return -EINVAL;
 }
 
@@ -81,8 +85,8 @@ int ct_create(ct *c, const ct_create_opts *o)
                 return -EEXIST;
         r = private_layout(o->layout ? o->layout : c->cfg.layout, &layout);
         if (r < 0)
-                return log_error_errno(r, "Unknown layout \"%s\" for CT %u (only overlay is available)",
-                                       o->layout, c->id);
+                return log_error_errno(r, "Unknown layout \"%s\" for CT %u (overlay or copy)", o->layout,
+                                       c->id);
         r = read_sample(c, o->config_sample ? o->config_sample : c->cfg.configfile, &sample);
         if (r < 0)
                 return r;
@@ -117,7 +121,7 @@ int ct_create(ct *c, const ct_create_opts *o)
                 { "VE_ROOT", c->cfg.ve_root },
                 { "VE_PRIVATE", c->cfg.ve_private },
                 { "OSTEMPLATE", o->ostemplate },
-                { "VE_LAYOUT", "overlay" },
+                { "VE_LAYOUT", layout == TMPL_LAYOUT_COPY ? "copy" : "overlay" },
                 { "ORIGIN_SAMPLE", o->config_sample ? o->config_sample : c->cfg.configfile },
         };
         size_t n = ELEMENTSOF(base) + o->n_changes;

@@ -96,8 +96,9 @@ int verb_create(int argc, char **argv)
                 log_error("Bad --config \"%s\": sample names are letters, digits, '.', '_' and '-'", sample);
                 bad = 1;
         }
-        if (layout && !streq(layout, "overlay")) {
-                log_error("Bad --layout \"%s\": the available layout is overlay", layout);
+        if (layout && !streq(layout, "overlay") && !streq(layout, "copy")) {
+                log_error("Bad --layout \"%s\": overlay (over the template) or copy (a full copy of it)",
+                          layout);
                 bad = 1;
         }
         for (size_t i = 0; i < n && !bad; i++) {
