@@ -14,7 +14,8 @@ struct ct_paths cli_paths;
 const struct verb verbs[] = {
         { "create", verb_create, false,
           "create CTID --ostemplate NAME [--config SAMPLE] [--hostname H] [--name N] [--description D] "
-          "[--ipadd ADDR[/LEN]]... [--netif_add SPEC]... [--nameserver IP|inherit]... [--searchdomain D]...",
+          "[--layout overlay|copy] [--ipadd ADDR[/LEN]]... [--netif_add SPEC]... "
+          "[--nameserver IP|inherit]... [--searchdomain D]...",
           "create a CT from a template" },
         { "start", verb_start, true, "start CTID [--wait] [--force]",
           "start a CT (returns once its init runs)" },
@@ -46,6 +47,10 @@ const struct verb verbs[] = {
           "host memory and CPU against the running CTs' guarantees and limits" },
         { "list", verb_list, false, "list [-a|-S] [-H] [-o FIELD,...|-1] [-s [-]FIELD] [-j] [-L] [CTID...]",
           "list CTs like vzlist" },
+        { "template", verb_template, true,
+          "template list [-j] | build NAME | rebuild NAME [--if-older-than AGE] | remove NAME | "
+          "import FILE [--name NAME] | export NAME FILE",
+          "the template cache: recipes, generations, tarballs" },
         { "help", verb_help, false, "help [VERB|exit-codes]", "this help" },
         { NULL, NULL, false, NULL, NULL },
 };
