@@ -142,6 +142,9 @@ bool ct_ifname_valid(const char *s);
 void ct_default_host_ifname(unsigned ctid, size_t index, char ret[16]);
 /* -EADDRINUSE (and says which CT or the host has it) if an address new_list adds is taken. */
 int ct_net_check_ips(ct *c, const char *new_list);
+/* IP_ADDRESS and NETIF as a running CT has them set up (live-only changes included); the config's values
+ * when nothing is recorded. */
+int ct_net_live(ct *c, char **ret_ips, char **ret_netif);
 /* The nameservers of the host's /etc/resolv.conf, space separated. */
 int ct_host_nameservers(char **ret);
 

@@ -445,10 +445,11 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
         r = ct_build_limits(c, changes, n, &old, &old_implicit_swap);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *old_ips = c->cfg.ip_address ? strdup(c->cfg.ip_address) : NULL;
-        _cleanup_free_ char *old_netif = c->cfg.netif ? strdup(c->cfg.netif) : NULL;
-        if ((c->cfg.ip_address && !old_ips) || (c->cfg.netif && !old_netif))
-                return -ENOMEM;
+        /* the network as it is now set up, live-only changes included */
+        _cleanup_free_ char *old_ips = NULL, *old_netif = NULL;
+        r = ct_net_live(c, &old_ips, &old_netif);
+        if (r < 0)
+                return r;
         bool net = false, guest_files = false;
         for (size_t i = 0; i < n; i++) {
                 const struct ct_key *k = ct_key_by_name(changes[i].key);

@@ -437,6 +437,55 @@ static int netif_up(ct *c, nl_sock *nl, int ctns, const struct ct_netif *f)
         return 0;
 }
 
+/* run/vpsctl/CTID/net: what the running CT's network is, as set up (saved config and live-only changes
+ * alike): what a later live change starts from and what stop removes. */
+static void net_state_path(ct *c, char path[4096])
+{
+        snprintf(path, 4096, "%s/net", c->run_path);
+}
+
+static int net_state_write(ct *c, const char *ips, const char *netif)
+{
+        char path[4096];
+        _cleanup_free_ char *buf = NULL;
+        net_state_path(c, path);
+        int len = asprintf(&buf, "IP_ADDRESS=\"%s\"\nNETIF=\"%s\"\n", ips ? ips : "", netif ? netif : "");
+        if (len < 0)
+                return -ENOMEM;
+        return write_file_atomic_at(AT_FDCWD, path, buf, (size_t)len, 0600);
+}
+
+static char *state_value(const char *buf, const char *key)
+{
+        size_t k = strlen(key);
+        for (const char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (strncmp(l, key, k) == 0 && l[k] == '=' && l[k + 1] == '"') {
+                        const char *v = l + k + 2, *e = strchr(v, '"');
+                        return e ? strndup(v, (size_t)(e - v)) : NULL;
+                }
+        return strdup("");
+}
+
+int ct_net_live(ct *c, char **ret_ips, char **ret_netif)
+{
+        char path[4096];
+        _cleanup_free_ char *buf = NULL;
+        net_state_path(c, path);
+        if (read_full_file_at(AT_FDCWD, path, &buf, NULL) >= 0) {
+                *ret_ips = state_value(buf, "IP_ADDRESS");
+                *ret_netif = state_value(buf, "NETIF");
+        } else {
+                *ret_ips = strdup(c->cfg.ip_address ? c->cfg.ip_address : "");
+                *ret_netif = strdup(c->cfg.netif ? c->cfg.netif : "");
+        }
+        if (!*ret_ips || !*ret_netif) {
+                free(*ret_ips);
+                free(*ret_netif);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 struct net_conf {
         struct ct_ip *ips;
         size_t n_ips;
@@ -450,18 +499,42 @@ static void net_conf_done(struct net_conf *nc)
         free(nc->ifs);
 }
 
-static int net_conf_load(ct *c, struct net_conf *nc)
+static int net_conf_parse(ct *c, const char *ips, const char *netif, struct net_conf *nc)
 {
         *nc = (struct net_conf){};
-        int r = ct_ip_list_parse(c->cfg.ip_address, &nc->ips, &nc->n_ips);
+        int r = ct_ip_list_parse(ips, &nc->ips, &nc->n_ips);
         if (r < 0)
-                return log_error_errno(r, "CT %u: bad IP_ADDRESS \"%s\"", c->id, c->cfg.ip_address);
-        r = ct_netif_list_parse(c->id, c->cfg.netif, &nc->ifs, &nc->n_ifs);
+                return log_error_errno(r, "CT %u: bad IP_ADDRESS \"%s\"", c->id, ips);
+        r = ct_netif_list_parse(c->id, netif, &nc->ifs, &nc->n_ifs);
         if (r < 0) {
                 net_conf_done(nc);
-                return log_error_errno(r, "CT %u: bad NETIF \"%s\"", c->id, c->cfg.netif);
+                return log_error_errno(r, "CT %u: bad NETIF \"%s\"", c->id, netif);
         }
         return 0;
+}
+
+static int net_conf_load(ct *c, struct net_conf *nc)
+{
+        return net_conf_parse(c, c->cfg.ip_address, c->cfg.netif, nc);
+}
+
+/* Remove what the last run set up (its state file) and what the config names, then forget the state. */
+static void net_cleanup_all(ct *c, nl_sock *nl)
+{
+        _cleanup_free_ char *ips = NULL, *netif = NULL;
+        struct net_conf st = {}, cf = {};
+        char path[4096];
+        net_state_path(c, path);
+        if (access(path, F_OK) == 0 && ct_net_live(c, &ips, &netif) >= 0 &&
+            net_conf_parse(c, ips, netif, &st) >= 0) {
+                net_host_cleanup(c, nl, st.ips, st.n_ips, st.ifs, st.n_ifs);
+                net_conf_done(&st);
+        }
+        if (net_conf_load(c, &cf) >= 0) {
+                net_host_cleanup(c, nl, cf.ips, cf.n_ips, cf.ifs, cf.n_ifs);
+                net_conf_done(&cf);
+        }
+        (void)unlink(path);
 }
 
 static int open_ct_netns(pid_t pid)
@@ -481,9 +554,12 @@ int ct_net_start(ct *c, pid_t init)
         _cleanup_nl_ nl_sock *nl = NULL;
         if ((r = nl_open(&nl)) < 0)
                 return log_error_errno(r, "Cannot open rtnetlink: %m");
-        net_host_cleanup(c, nl, nc.ips, nc.n_ips, nc.ifs, nc.n_ifs);
+        net_cleanup_all(c, nl);
         if (nc.n_ips == 0 && nc.n_ifs == 0)
                 return 0;
+        /* recorded first: whatever part of it exists, stop finds it */
+        if ((r = net_state_write(c, c->cfg.ip_address, c->cfg.netif)) < 0)
+                return log_error_errno(r, "CT %u: cannot record its network state: %m", c->id);
         _cleanup_close_ int ctns = open_ct_netns(init);
         if (ctns < 0)
                 return log_error_errno(ctns, "CT %u: cannot open its network namespace: %m", c->id);
@@ -494,17 +570,16 @@ int ct_net_start(ct *c, pid_t init)
                         goto fail;
         return 0;
 fail:
-        net_host_cleanup(c, nl, nc.ips, nc.n_ips, nc.ifs, nc.n_ifs);
+        net_cleanup_all(c, nl);
         return r;
 }
 
 void ct_net_stop(ct *c)
 {
-        _cleanup_(net_conf_done) struct net_conf nc = {};
         _cleanup_nl_ nl_sock *nl = NULL;
-        if (net_conf_load(c, &nc) < 0 || nl_open(&nl) < 0)
+        if (nl_open(&nl) < 0)
                 return;
-        net_host_cleanup(c, nl, nc.ips, nc.n_ips, nc.ifs, nc.n_ifs);
+        net_cleanup_all(c, nl);
 }
 
 static bool ip_in(const struct ct_ip *ip, const struct ct_ip *list, size_t n)
@@ -522,7 +597,12 @@ int ct_net_check_ips(ct *c, const char *new_list)
         int r = ct_ip_list_parse(new_list, &ips, &n);
         if (r < 0)
                 return r;
-        r = ct_ip_list_parse(c->cfg.ip_address, &mine, &n_mine);
+        /* what the CT has now, saved or live, is not new */
+        _cleanup_free_ char *live_ips = NULL, *live_netif = NULL, *all_mine = NULL;
+        if (ct_net_live(c, &live_ips, &live_netif) < 0 ||
+            asprintf(&all_mine, "%s %s", c->cfg.ip_address ? c->cfg.ip_address : "", live_ips) < 0)
+                return -ENOMEM;
+        r = ct_ip_list_parse(all_mine, &mine, &n_mine);
         if (r < 0)
                 n_mine = 0;
         /* only the addresses this change adds can collide */
@@ -545,8 +625,13 @@ int ct_net_check_ips(ct *c, const char *new_list)
                 if (ct_load(c->paths, ids[i], false, &o) < 0)
                         continue;
                 _cleanup_free_ struct ct_ip *theirs = NULL;
+                _cleanup_free_ char *o_ips = NULL, *o_netif = NULL, *o_all = NULL;
                 size_t nt;
-                if (ct_ip_list_parse(o->cfg.ip_address, &theirs, &nt) < 0)
+                /* its saved addresses and, while it runs, the live-only ones */
+                if (ct_net_live(o, &o_ips, &o_netif) < 0 ||
+                    asprintf(&o_all, "%s %s", o->cfg.ip_address ? o->cfg.ip_address : "", o_ips) < 0)
+                        return -ENOMEM;
+                if (ct_ip_list_parse(o_all, &theirs, &nt) < 0)
                         continue;
                 for (size_t j = 0; j < n; j++)
                         if (ip_in(&ips[j], theirs, nt)) {
@@ -579,7 +664,23 @@ int ct_net_check_ips(ct *c, const char *new_list)
         return 0;
 }
 
+static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid_t init);
+
 int ct_net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid_t init)
+{
+        int r = net_apply_live(c, old_ips, old_netif, init);
+        /* on failure, remember both: stop must find whatever of either exists */
+        _cleanup_free_ char *both = NULL;
+        if (r < 0 &&
+            asprintf(&both, "%s %s", old_ips ? old_ips : "", c->cfg.ip_address ? c->cfg.ip_address : "") < 0)
+                both = NULL;
+        int k = net_state_write(c, both ? both : c->cfg.ip_address, c->cfg.netif);
+        if (k < 0)
+                log_warning_errno(k, "CT %u: cannot record its network state: %m", c->id);
+        return r;
+}
+
+static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid_t init)
 {
         _cleanup_free_ struct ct_ip *was = NULL;
         _cleanup_free_ struct ct_netif *was_if = NULL;

@@ -29,15 +29,17 @@ struct cli_netopts {
         char **ipadd, **ipdel, **netif_add, **netif_del, **nameserver, **searchdomain;
         size_t n_ipadd, n_ipdel, n_netif_add, n_netif_del, n_nameserver, n_searchdomain;
         bool set_ns, set_sd;
-        char *v_ip, *v_netif, *v_ns, *v_sd; /* the resulting values, owned here */
+        char *v_ip[2], *v_netif[2], *v_ns, *v_sd; /* the resulting values, owned here; [slot] */
 };
 void cli_netopts_done(struct cli_netopts *o);
 /* Take one option (without dashes) and its value: 0, an exit code for a bad value, or -ENOENT when opt is
  * not a network option. Values are checked here, before anything is locked or changed. */
 int cli_netopts_take(struct cli_netopts *o, const char *opt, const char *value);
 bool cli_netopts_any(const struct cli_netopts *o);
-/* Turn the options into key changes against c's current config (refusing addresses in use: exit 78). */
-int cli_netopts_changes(struct cli_netopts *o, ct *c, struct ct_change *changes, size_t *n, size_t max);
+/* Turn the options into key changes against base lists (the saved config's, or a running CT's live ones;
+ * slot 0 or 1 keeps the two results apart), refusing addresses in use (exit 78). */
+int cli_netopts_changes(struct cli_netopts *o, ct *c, const char *base_ips, const char *base_netif, int slot,
+                        struct ct_change *changes, size_t *n, size_t max);
 
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);

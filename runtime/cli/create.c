@@ -120,7 +120,7 @@ int verb_create(int argc, char **argv)
                 log_error("CT %u already exists (%s)", c->id, c->conf_path);
                 return EXIT_VZ_FS_PRVT_EXISTS;
         }
-        rc = cli_netopts_changes(&netopts, c, changes, &n, ELEMENTSOF(changes));
+        rc = cli_netopts_changes(&netopts, c, NULL, NULL, 0, changes, &n, ELEMENTSOF(changes));
         if (rc != 0)
                 return rc;
         if (name) {

@@ -31,8 +31,10 @@ void cli_netopts_done(struct cli_netopts *o)
         strv_free(o->netif_del);
         strv_free(o->nameserver);
         strv_free(o->searchdomain);
-        free(o->v_ip);
-        free(o->v_netif);
+        free(o->v_ip[0]);
+        free(o->v_ip[1]);
+        free(o->v_netif[0]);
+        free(o->v_netif[1]);
         free(o->v_ns);
         free(o->v_sd);
         *o = (struct cli_netopts){};
@@ -211,11 +213,11 @@ static int new_ip_list(const struct cli_netopts *o, const char *cur, char **ret)
         return r;
 }
 
-static int new_netif_list(const struct cli_netopts *o, ct *c, char **ret)
+static int new_netif_list(const struct cli_netopts *o, ct *c, const char *base, char **ret)
 {
         _cleanup_free_ struct ct_netif *have = NULL;
         size_t n = 0;
-        int r = ct_netif_list_parse(c->id, c->cfg.netif, &have, &n);
+        int r = ct_netif_list_parse(c->id, base, &have, &n);
         if (r < 0)
                 return r;
         size_t k = 0;
@@ -258,31 +260,36 @@ static int new_netif_list(const struct cli_netopts *o, ct *c, char **ret)
         return ct_netif_format(have, n, ret);
 }
 
-int cli_netopts_changes(struct cli_netopts *o, ct *c, struct ct_change *changes, size_t *n, size_t max)
+int cli_netopts_changes(struct cli_netopts *o, ct *c, const char *base_ips, const char *base_netif, int slot,
+                        struct ct_change *changes, size_t *n, size_t max)
 {
         int r;
         if ((o->n_ipadd || o->n_ipdel) && *n < max) {
-                if ((r = new_ip_list(o, c->cfg.ip_address, &o->v_ip)) < 0)
+                free(o->v_ip[slot]);
+                o->v_ip[slot] = NULL;
+                if ((r = new_ip_list(o, base_ips, &o->v_ip[slot])) < 0)
                         return r == -ENOMEM ? EXIT_VZ_SYSTEM : EXIT_VZ_BAD_VALUE;
-                r = ct_net_check_ips(c, o->v_ip);
+                r = ct_net_check_ips(c, o->v_ip[slot]);
                 if (r == -EADDRINUSE)
                         return EXIT_VZ_IP_INUSE;
                 if (r < 0)
                         return EXIT_VZ_SYSTEM;
-                changes[(*n)++] = (struct ct_change){ "IP_ADDRESS", o->v_ip };
+                changes[(*n)++] = (struct ct_change){ "IP_ADDRESS", o->v_ip[slot] };
         }
         if ((o->n_netif_add || o->n_netif_del) && *n < max) {
-                if ((r = new_netif_list(o, c, &o->v_netif)) < 0)
+                free(o->v_netif[slot]);
+                o->v_netif[slot] = NULL;
+                if ((r = new_netif_list(o, c, base_netif, &o->v_netif[slot])) < 0)
                         return r == -ENOMEM ? EXIT_VZ_SYSTEM : EXIT_VZ_BAD_VALUE;
-                changes[(*n)++] = (struct ct_change){ "NETIF", o->v_netif };
+                changes[(*n)++] = (struct ct_change){ "NETIF", o->v_netif[slot] };
         }
         if (o->set_ns && *n < max) {
-                if (!(o->v_ns = join(o->nameserver, o->n_nameserver, " ")))
+                if (!o->v_ns && !(o->v_ns = join(o->nameserver, o->n_nameserver, " ")))
                         return EXIT_VZ_SYSTEM;
                 changes[(*n)++] = (struct ct_change){ "NAMESERVER", o->v_ns };
         }
         if (o->set_sd && *n < max) {
-                if (!(o->v_sd = join(o->searchdomain, o->n_searchdomain, " ")))
+                if (!o->v_sd && !(o->v_sd = join(o->searchdomain, o->n_searchdomain, " ")))
                         return EXIT_VZ_SYSTEM;
                 changes[(*n)++] = (struct ct_change){ "SEARCHDOMAIN", o->v_sd };
         }

@@ -101,15 +101,28 @@ int verb_set(int argc, char **argv)
                         return EXIT_VZ_SET_NAME;
                 }
         }
-        rc = cli_netopts_changes(&netopts, c, changes, &n, ELEMENTSOF(changes));
-        if (rc != 0)
-                return rc;
         ct_status st;
         int r = ct_get_status(c, &st);
         if (r < 0) {
                 log_error_errno(r, "Failed to get the status of CT %u: %m", c->id);
                 return EXIT_VZ_SYSTEM;
         }
+        /* network lists change from what they are: the saved config for --save, the running CT's live
+         * setup (live-only changes included) for the live change */
+        struct ct_change live_changes[ELEMENTSOF(changes)];
+        size_t n_live = n;
+        memcpy(live_changes, changes, n * sizeof(*changes));
+        rc = cli_netopts_changes(&netopts, c, c->cfg.ip_address, c->cfg.netif, 0, changes, &n,
+                                 ELEMENTSOF(changes));
+        if (rc == 0 && st.running) {
+                _cleanup_free_ char *ips = NULL, *netif = NULL;
+                if (ct_net_live(c, &ips, &netif) < 0)
+                        return EXIT_VZ_SYSTEM;
+                rc = cli_netopts_changes(&netopts, c, ips, netif, 1, live_changes, &n_live,
+                                         ELEMENTSOF(live_changes));
+        }
+        if (rc != 0)
+                return rc;
         if (!save && !st.running) {
                 log_error("CT %u is not running, so nothing can be applied live; add --save to store the "
                           "change",
@@ -121,7 +134,7 @@ int verb_set(int argc, char **argv)
                         "None of these parameters applies to a running CT; without --save nothing changed");
         /* live first: a change the kernel refuses is not saved either */
         if (st.running && live) {
-                r = ct_apply_live(c, changes, n);
+                r = ct_apply_live(c, live_changes, n_live);
                 if (r < 0) {
                         log_error_errno(r, "Failed to apply the change to running CT %u: %m", c->id);
                         return r == -EINVAL || r == -ERANGE ? EXIT_VZ_BAD_VALUE : EXIT_VZ_SYSTEM;
