@@ -274,7 +274,10 @@ static int template_list(struct tctx *t, int argc, char **argv)
                 if (!json) {
                         char src[256];
                         format_time(cur ? cur->built : 0, false, when, sizeof(when));
-                        snprintf(src, sizeof(src), "%s%s", cur && cur->source ? cur->source : "-",
+                        snprintf(src, sizeof(src), "%s%s",
+                                 cur && cur->source ? cur->source
+                                 : cur              ? "-"
+                                                    : "no generation: see build.log",
                                  ti->building ? " (building now)" : "");
                         printf("%-16s %-25s %-16s %7s %4u %4zu %s\n", ti->name, cur ? cur->name : "-", when,
                                size, cts, ti->n_gens, src);
