@@ -275,9 +275,10 @@ int tmpl_build(const char *templates_dir, const tmpl_recipe *recipe, const tmpl_
                         r = tmpl_prune(tdfd, o->keep ? o->keep : DEFAULT_KEEP, u, nu, &ret->pruned,
                                        &ret->kept_in_use);
                 tmpl_users_free(u, nu);
-                if (r < 0)
+                if (r < 0) {
                         fprintf(log, "pruning old generations failed: %s\n", strerror(-r));
-                r = 0; /* the build itself succeeded */
+                        ret->prune_error = r; /* the build itself succeeded */
+                }
         }
         (void)!ftruncate(blk, 0);
         return 0;

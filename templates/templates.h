@@ -85,6 +85,7 @@ typedef struct tmpl_build_result {
         pid_t holder;         /* -EBUSY: pid of the build in progress (0 if unknown) */
         char *log;            /* path of build.log */
         char *why;            /* -ENOEXEC: what the verification found */
+        int prune_error;      /* built, but old generations could not be pruned (-errno) */
 } tmpl_build_result;
 void tmpl_build_result_done(tmpl_build_result *r);
 

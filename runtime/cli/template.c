@@ -23,6 +23,7 @@ struct tctx {
         char *dirs[2];
         const char *name; /* for progress lines */
         const tmpl_recipe *recipe;
+        bool lenient_users; /* list: skip a CT whose config cannot be read, instead of failing */
         bool tty;
         unsigned cols;
 };
@@ -113,8 +114,14 @@ static int collect_users(void *userdata, tmpl_user **ret, size_t *ret_n)
                 goto oom;
         for (size_t i = 0; i < nids; i++) {
                 _cleanup_ct_ ct *c = NULL;
-                if (ct_load(&cli_paths, ids[i], false, &c) < 0)
+                /* a CT we cannot read might use any generation: nothing may be pruned or removed */
+                r = ct_load(&cli_paths, ids[i], false, &c);
+                if (r < 0 && t->lenient_users)
                         continue;
+                if (r < 0) {
+                        log_error_errno(r, "Cannot tell which template generation CT %u uses: %m", ids[i]);
+                        goto fail;
+                }
                 r = push_user(&l, &n, ids[i], c->cfg.ve_private);
                 if (r < 0)
                         goto fail;
@@ -231,6 +238,7 @@ static int template_list(struct tctx *t, int argc, char **argv)
 
         tmpl_info *l = NULL;
         size_t n = 0;
+        t->lenient_users = true;
         r = tmpl_list(t->global->cfg.template_dir, collect_users, t, &l, &n);
         if (r < 0) {
                 log_error_errno(r, "Failed to list the templates in %s: %m", t->global->cfg.template_dir);
@@ -528,6 +536,9 @@ static int run_build(struct tctx *t, tmpl_recipe *rec, bool if_missing, time_t i
                         printf("Template %s is up to date (generation %s)\n", rec->name, res.generation);
         } else {
                 log_notice("Template %s: generation %s is current", rec->name, res.generation);
+                if (res.prune_error < 0)
+                        log_warning_errno(res.prune_error,
+                                          "Old generations of template %s were not pruned: %m", rec->name);
                 if (res.pruned || res.kept_in_use)
                         printf("Template %s: %u old generation(s) removed, %u kept because CTs use them\n",
                                rec->name, res.pruned, res.kept_in_use);

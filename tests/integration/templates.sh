@@ -219,6 +219,18 @@ mkdir -p "$PRIVATE_DIR/.120.creating/fs"
 new_ct 120 --layout copy
 assert_true "the debris is gone" test ! -e "$PRIVATE_DIR/.120.creating"
 
+# ---- a CT whose config cannot be read might use any generation: a rebuild prunes nothing
+cp "$(conf_of 102)" "$TEST_TMP/102.conf"
+echo 'ONBOOT="perhaps"' >>"$(conf_of 102)"
+before=$(gens busybox | wc -l)
+expect_rc 0 vz template rebuild busybox
+assert_contains "$LAST_ERR" "not pruned" "a rebuild says it could not prune"
+assert_eq "$(gens busybox | wc -l)" $((before + 1)) "nothing was pruned while CT 102's config is unreadable"
+expect_rc 3 vz template remove busybox
+assert_contains "$LAST_ERR" "CT 102" "remove names the CT it cannot read"
+expect_rc 0 vz template list
+cp "$TEST_TMP/102.conf" "$(conf_of 102)"
+
 # ---- once its CTs are gone, a generation is pruned by the next rebuild
 expect_rc 0 vz destroy 101
 expect_rc 0 vz template rebuild busybox
