@@ -89,3 +89,7 @@ static inline void cg_ct_freep(cg_ct **cg)
         cg_ct_free(*cg);
 }
 #define _cleanup_cg_ct_ _cleanup_(cg_ct_freep)
+
+/* Give the CT's cgroup directories (and cgroup.procs, cgroup.threads, cgroup.subtree_control, tasks) to
+ * uid:gid, the host ids of the CT's root in its user namespace; limit files stay root's. */
+int cg_ct_delegate(cg_ct *cg, unsigned uid, unsigned gid);

@@ -54,8 +54,10 @@ struct ct_config {
         uint64_t iolimit; /* bytes/s, 0 = none, UINT64_MAX - 1 unset */
         uint64_t iopslimit;
         int ioprio; /* 0..7, -1 unset */
-        /* confinement (caps.c, seccomp.c) */
-        int seccomp; /* ct_tristate: unset = on */
+        /* confinement (caps.c, seccomp.c, userns.c) */
+        int userns;                    /* ct_tristate: unset = no (CTs from before user namespaces) */
+        unsigned local_uid, local_gid; /* 0 unset */
+        int seccomp;                   /* ct_tristate: unset = on */
         char *seccomp_allow, *seccomp_deny;
         char *capability;
         /* global only */

@@ -28,7 +28,7 @@ struct spawn_params {
 int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid);
 
 /* spawn-mount.c: inside the child, set up the root and pivot into it. Errors as messages. */
-int spawn_setup_root(const char *root, char *err, size_t errlen);
+int spawn_setup_root(const char *root, bool userns, char *err, size_t errlen);
 
 /* exec.c: set the host name of a running CT (its UTS namespace). */
 int ct_set_hostname_live(ct *c, const char *hostname);
@@ -56,4 +56,14 @@ void ct_net_stop(ct *c);
 int ct_net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid_t init);
 int ct_net_write_guest_files(ct *c, const char *root);
 /* lifecycle.c: write DIR/NAME under a guest root, never following the guest's symlinks out of it. */
-int ct_write_guest_file(const char *root, const char *dir, const char *name, const char *content);
+int ct_write_guest_file(const ct *c, const char *root, const char *dir, const char *name,
+                        const char *content);
+
+/* userns.c */
+bool ct_userns(const struct ct_config *cfg);
+/* Write "0 UID 65536" / "0 GID 65536" maps for pid's user namespace. */
+int ct_userns_write_maps(pid_t pid, unsigned uid, unsigned gid);
+/* An fd of a user namespace with the CT's mapping (for idmapped mounts). */
+int ct_userns_fd(unsigned uid, unsigned gid);
+/* The lowest 65536-id range no other CT uses. */
+int ct_userns_allocate(struct ct_paths *p, unsigned self, unsigned *ret_uid, unsigned *ret_gid);

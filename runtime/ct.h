@@ -65,6 +65,7 @@ typedef struct ct_create_opts {
         const char *layout;
         const struct ct_change *changes; /* hostname, name, description... already validated */
         size_t n_changes;
+        int userns; /* ct_tristate: unset = the global USERNS, and yes where that is unset */
 } ct_create_opts;
 
 int ct_create(ct *c, const ct_create_opts *o);
@@ -114,7 +115,8 @@ int ct_find_by_name(struct ct_paths *p, const char *name, unsigned except, unsig
 /* All CTIDs with a config, sorted. */
 int ct_list_ids(struct ct_paths *p, unsigned **ret, size_t *ret_n);
 
-/* Re-execute from a sealed memfd copy of ourselves unless already (CVE-2019-5736). */
+/* Re-execute from a copy of ourselves nobody can write, unless already (CVE-2019-5736): the binary
+ * through a private read-only overlayfs, or where the kernel cannot do that, a sealed memfd copy. */
 int ct_ensure_cloned_binary(char **argv);
 
 /* net.c: routed addresses (IP_ADDRESS) and bridged interfaces (NETIF). */

@@ -5,6 +5,7 @@
  * namespace, so nothing of the CT can reach it; the child is a sealed memfd copy of vpsctl until it
  * execs (CVE-2019-5736) and closes every fd but 0-2 (CVE-2024-21626). */
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -112,9 +113,18 @@ static _noreturn_ void exec_child(struct child_args *a, int go_fd, int report_fd
                 _exit(127);
         if (loop_read(go_fd, &go, 1) != 1)
                 _exit(127);
-        if (setns(a->x->pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) <
-            0) {
+        bool userns = ct_userns(&a->x->c->cfg);
+        if (setns(a->x->pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
+                                       (userns ? CLONE_NEWUSER : 0)) < 0) {
                 snprintf(err, sizeof(err), "Cannot join the namespaces of the CT: %s", strerror(errno));
+                goto fail;
+        }
+        /* in the CT's user namespace we are nobody until we become its root; that resets the parent-death
+         * signal, so it is set again */
+        if (userns && (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
+                       prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)) {
+                snprintf(err, sizeof(err), "Cannot become root of the CT's user namespace: %s",
+                         strerror(errno));
                 goto fail;
         }
         if (chdir("/") < 0) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -117,12 +118,66 @@ int ct_create(ct *c, const ct_create_opts *o)
                 return log_error_errno(r, "Failed to create the private area %s of CT %u: %m",
                                        c->cfg.ve_private, c->id);
 
+        /* New CTs are unprivileged: their own id range, allocated under a lock every create takes */
+        bool userns = o->userns != CT_UNSET ? o->userns == CT_YES : c->cfg.userns != CT_NO;
+        if (userns) {
+                /* the CT sees the template through an idmapped mount: the filesystem must support one */
+                _cleanup_close_ int probe_ns = ct_userns_fd(65536, 65536);
+                int ok = probe_ns < 0 ? probe_ns : tmpl_idmap_supported(rootfs, probe_ns);
+                if (ok == 0 && o->userns == CT_YES)
+                        ok = -EOPNOTSUPP;
+                if (ok < 0) {
+                        (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                        return log_error_errno(
+                                ok,
+                                "CT %u cannot have a user namespace: the filesystem of %s cannot "
+                                "do idmapped mounts on this kernel (%m); keep templates and "
+                                "private areas on ext4, xfs or btrfs, or use --userns no",
+                                c->id, rootfs);
+                }
+                if (ok == 0) {
+                        log_warning(
+                                "CT %u is privileged (USERNS=\"no\"): the filesystem of %s cannot do "
+                                "idmapped mounts on this kernel; keep templates on ext4, xfs or btrfs for "
+                                "unprivileged CTs",
+                                c->id, rootfs);
+                        userns = false;
+                }
+        }
+        char uidbuf[16] = "", gidbuf[16] = "";
+        _cleanup_close_ int alloc_lock = -EBADF;
+        if (userns) {
+                char path[4096];
+                unsigned uid, gid;
+                snprintf(path, sizeof(path), "%s/userns.lock", c->paths->run_dir);
+                r = mkdir_p_at(AT_FDCWD, c->paths->run_dir, 0755);
+                alloc_lock = r < 0 ? r : open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (alloc_lock < 0 || flock(alloc_lock, LOCK_EX) < 0 ||
+                    (r = ct_userns_allocate(c->paths, c->id, &uid, &gid)) < 0) {
+                        r = alloc_lock < 0 ? alloc_lock : r < 0 ? r : -errno;
+                        (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                        return log_error_errno(r, "Failed to allocate a user id range for CT %u: %m", c->id);
+                }
+                /* the upper layer's root is the CT root's own directory */
+                char fs[4096];
+                snprintf(fs, sizeof(fs), "%s/fs", c->cfg.ve_private);
+                if (layout == TMPL_LAYOUT_OVERLAY && chown(fs, uid, gid) < 0) {
+                        r = -errno;
+                        (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                        return log_error_errno(r, "Failed to hand %s to CT %u's root: %m", fs, c->id);
+                }
+                snprintf(uidbuf, sizeof(uidbuf), "%u", uid);
+                snprintf(gidbuf, sizeof(gidbuf), "%u", gid);
+        }
         struct ct_change base[] = {
                 { "VE_ROOT", c->cfg.ve_root },
                 { "VE_PRIVATE", c->cfg.ve_private },
                 { "OSTEMPLATE", o->ostemplate },
                 { "VE_LAYOUT", layout == TMPL_LAYOUT_COPY ? "copy" : "overlay" },
                 { "ORIGIN_SAMPLE", o->config_sample ? o->config_sample : c->cfg.configfile },
+                { "USERNS", userns ? "yes" : "no" },
+                { "LOCAL_UID", userns ? uidbuf : NULL },
+                { "LOCAL_GID", userns ? gidbuf : NULL },
         };
         size_t n = ELEMENTSOF(base) + o->n_changes;
         _cleanup_free_ struct ct_change *all = calloc(n, sizeof(*all));
@@ -186,7 +241,14 @@ int ct_mount(ct *c)
                 return log_error_errno(r, "Failed to check whether %s is mounted: %m", c->cfg.ve_root);
         if (r > 0)
                 return -EALREADY;
-        r = tmpl_mount_root(c->cfg.ve_private, c->cfg.ve_root);
+        _cleanup_close_ int userns_fd = -EBADF;
+        if (ct_userns(&c->cfg)) {
+                userns_fd = ct_userns_fd(c->cfg.local_uid, c->cfg.local_gid);
+                if (userns_fd < 0)
+                        return log_error_errno(userns_fd, "Failed to create the user namespace of CT %u: %m",
+                                               c->id);
+        }
+        r = tmpl_mount_root(c->cfg.ve_private, c->cfg.ve_root, userns_fd);
         if (r == -ENOLINK)
                 return log_error_errno(r, "The template generation under CT %u's private area %s is gone",
                                        c->id, c->cfg.ve_private);
@@ -219,7 +281,8 @@ static int resolve_in(int rootfd, const char *path, int flags)
 }
 
 /* Write a file of the guest's (relative to its root) without following symlinks out of the root. */
-int ct_write_guest_file(const char *root, const char *dir, const char *name, const char *content)
+int ct_write_guest_file(const ct *c, const char *root, const char *dir, const char *name,
+                        const char *content)
 {
         _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
@@ -227,7 +290,12 @@ int ct_write_guest_file(const char *root, const char *dir, const char *name, con
         _cleanup_close_ int dfd = resolve_in(rootfd, dir, O_RDONLY | O_DIRECTORY);
         if (dfd < 0)
                 return dfd;
-        return write_file_atomic_at(dfd, name, content, strlen(content), 0644);
+        int r = write_file_atomic_at(dfd, name, content, strlen(content), 0644);
+        /* in a user namespace the guest's root is LOCAL_UID: the file is its own, as if it wrote it */
+        if (r >= 0 && ct_userns(&c->cfg) &&
+            fchownat(dfd, name, c->cfg.local_uid, c->cfg.local_gid, AT_SYMLINK_NOFOLLOW) < 0)
+                r = -errno;
+        return r;
 }
 
 static int write_guest_hostname(ct *c, const char *root)
@@ -236,7 +304,7 @@ static int write_guest_hostname(ct *c, const char *root)
                 return 0;
         char buf[300];
         snprintf(buf, sizeof(buf), "%s\n", c->cfg.hostname);
-        int r = ct_write_guest_file(root, "etc", "hostname", buf);
+        int r = ct_write_guest_file(c, root, "etc", "hostname", buf);
         if (r < 0)
                 log_warning_errno(r, "Cannot write /etc/hostname of CT %u: %m, ignoring", c->id);
         return 0;
@@ -303,6 +371,10 @@ int ct_start(ct *c, bool wait_boot)
         }
         if (cg_ct_populated(cg) > 0) {
                 r = -EBUSY;
+                goto fail;
+        }
+        if (ct_userns(&c->cfg) && (r = cg_ct_delegate(cg, c->cfg.local_uid, c->cfg.local_gid)) < 0) {
+                log_error_errno(r, "Failed to delegate the cgroup of CT %u to its root: %m", c->id);
                 goto fail;
         }
         /* every limit is in place before the CT's first instruction */
@@ -497,7 +569,7 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 char path[128], buf[300];
                 snprintf(path, sizeof(path), "/proc/%d/root", (int)st.init_pid);
                 snprintf(buf, sizeof(buf), "%s\n", changes[i].value);
-                r = ct_write_guest_file(path, "etc", "hostname", buf);
+                r = ct_write_guest_file(c, path, "etc", "hostname", buf);
                 if (r < 0)
                         log_warning_errno(r, "Cannot write /etc/hostname of CT %u: %m, ignoring", c->id);
         }

@@ -773,7 +773,7 @@ int ct_net_write_guest_files(ct *c, const char *root)
                         len += (size_t)snprintf(buf + len, sizeof(buf) - len, "nameserver %s\n", t);
                 if (len >= sizeof(buf))
                         return -E2BIG;
-                if ((r = ct_write_guest_file(root, "etc", "resolv.conf", buf)) < 0)
+                if ((r = ct_write_guest_file(c, root, "etc", "resolv.conf", buf)) < 0)
                         log_warning_errno(r, "Cannot write /etc/resolv.conf of CT %u: %m, ignoring", c->id);
         }
         if (c->cfg.hostname && c->cfg.ip_address && *c->cfg.ip_address) {
@@ -810,7 +810,7 @@ int ct_net_write_guest_files(ct *c, const char *root)
                 else
                         len += (size_t)snprintf(out + len, cap - len, "%s %s # vpsctl\n", a,
                                                 c->cfg.hostname);
-                if (len < cap && (r = ct_write_guest_file(root, "etc", "hosts", out)) < 0)
+                if (len < cap && (r = ct_write_guest_file(c, root, "etc", "hosts", out)) < 0)
                         log_warning_errno(r, "Cannot write /etc/hosts of CT %u: %m, ignoring", c->id);
         }
         return 0;

@@ -96,7 +96,28 @@ static const struct {
         { "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },         { "core", "/proc/kcore" },
 };
 
-static int setup_dev(int rootfd, char *err, size_t errlen)
+/* In a user namespace mknod is refused: the host's own nodes are bound onto empty files instead (the
+ * host's /dev is still visible before pivot_root). */
+static int bind_host_device(int devfd, const char *name, char *err, size_t errlen)
+{
+        char src[64];
+        _cleanup_close_ int target =
+                openat(devfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+        if (target < 0)
+                return FAIL(err, errlen, -errno, "Cannot create /dev/%s: %s", name, strerror(errno));
+        snprintf(src, sizeof(src), "/dev/%s", name);
+        _cleanup_close_ int host = open(src, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+        if (host < 0)
+                return FAIL(err, errlen, -errno, "The host has no %s to give the CT: %s", src,
+                            strerror(errno));
+        snprintf(src, sizeof(src), "/proc/self/fd/%d", host);
+        int r = mount_on_fd(src, target, NULL, MS_BIND, NULL);
+        if (r < 0)
+                return FAIL(err, errlen, r, "Cannot bind /dev/%s: %s", name, strerror(-r));
+        return 0;
+}
+
+static int setup_dev(int rootfd, bool userns, char *err, size_t errlen)
 {
         _cleanup_close_ int devfd = -EBADF, nullfd = -EBADF, consfd = -EBADF;
         int r;
@@ -111,9 +132,13 @@ static int setup_dev(int rootfd, char *err, size_t errlen)
 
         /* A fresh tmpfs of ours: nothing of the template's can be in the way. */
         for (size_t i = 0; i < ELEMENTSOF(devices); i++) {
-                if (mknodat(devfd, devices[i].name, devices[i].mode,
-                            makedev(devices[i].maj, devices[i].min)) < 0 ||
-                    fchmodat(devfd, devices[i].name, devices[i].mode & 07777, 0) < 0)
+                if (userns) {
+                        r = bind_host_device(devfd, devices[i].name, err, errlen);
+                        if (r < 0)
+                                return r;
+                } else if (mknodat(devfd, devices[i].name, devices[i].mode,
+                                   makedev(devices[i].maj, devices[i].min)) < 0 ||
+                           fchmodat(devfd, devices[i].name, devices[i].mode & 07777, 0) < 0)
                         return FAIL(err, errlen, -errno, "Cannot create /dev/%s: %s", devices[i].name,
                                     strerror(errno));
                 struct stat st;
@@ -225,7 +250,7 @@ static int readonly_path(int rootfd, const char *path, char *err, size_t errlen)
         return 0;
 }
 
-int spawn_setup_root(const char *root, char *err, size_t errlen)
+int spawn_setup_root(const char *root, bool userns, char *err, size_t errlen)
 {
         _cleanup_close_ int rootfd = -EBADF;
         int r;
@@ -267,7 +292,7 @@ int spawn_setup_root(const char *root, char *err, size_t errlen)
                         return FAIL(err, errlen, r, "Cannot mount /sys/fs/cgroup: %s", strerror(-r));
         }
 
-        r = setup_dev(rootfd, err, errlen);
+        r = setup_dev(rootfd, userns, err, errlen);
         if (r < 0)
                 return r;
 

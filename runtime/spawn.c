@@ -1,6 +1,7 @@
 /* The spawn path: clone3 into new namespaces, hand-shake with the child, exec the CT's init. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -54,10 +55,18 @@ static _noreturn_ void child_main(const struct spawn_params *p, int go_fd, int r
         if (unshare(CLONE_NEWCGROUP) < 0)
                 child_fail(report_fd, errno, "Cannot create the cgroup namespace");
 
-        r = spawn_setup_root(p->root, err, sizeof(err));
+        r = spawn_setup_root(p->root, ct_userns(p->cfg), err, sizeof(err));
         if (r < 0)
                 child_fail(report_fd, -r, err);
 
+        if (ct_userns(p->cfg)) {
+                /* the parent has written the maps: become the CT's root (LOCAL_UID on the host), which
+                 * resets the parent-death signal, so set it again */
+                if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                        child_fail(report_fd, errno, "Cannot become root of the CT's user namespace");
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                        child_fail(report_fd, errno, "Cannot set the parent-death signal");
+        }
         r = netns_loopback_up();
         if (r < 0)
                 child_fail(report_fd, -r, "Cannot bring up the loopback interface");
@@ -103,7 +112,8 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
 {
         int go[2] = { -EBADF, -EBADF }, rep[2] = { -EBADF, -EBADF };
         struct clone_args args = {
-                .flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
+                .flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+                         (ct_userns(p->cfg) ? CLONE_NEWUSER : 0),
                 .exit_signal = SIGCHLD,
         };
         int r;
@@ -163,6 +173,10 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
                 *ret_pid = pid;
                 r = 0;
                 goto out;
+        if (ct_userns(p->cfg) && (r = ct_userns_write_maps(pid, p->cfg->local_uid, p->cfg->local_gid)) < 0) {
+                log_error_errno(r, "Failed to map the user ids of CT %u: %m", c->id);
+                goto kill_child;
+        }
         }
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

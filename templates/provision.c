@@ -186,7 +186,33 @@ int tmpl_is_mounted(const char *root)
         return !!(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
-int tmpl_mount_root(const char *private_dir, const char *root)
+/* A detached copy of the mount at path, its ids shifted through userns_fd (an idmapped mount). */
+static int idmapped_tree(const char *path, int userns_fd)
+{
+        int fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
+        if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+                int r = -errno;
+                safe_close(fd);
+                return r;
+        }
+        return fd;
+}
+
+int tmpl_idmap_supported(const char *path, int userns_fd)
+{
+        int fd = idmapped_tree(path, userns_fd);
+        if (fd == -EINVAL || fd == -EOPNOTSUPP || fd == -ENOSYS)
+                return 0; /* this filesystem (or kernel) cannot shift ids */
+        if (fd < 0)
+                return fd;
+        safe_close(fd);
+        return 1;
+}
+
+int tmpl_mount_root(const char *private_dir, const char *root, int userns_fd)
 {
         char lower[PATH_MAX], link[PATH_MAX];
         _cleanup_free_ char *opts = NULL;
@@ -202,6 +228,15 @@ int tmpl_mount_root(const char *private_dir, const char *root)
                 r = mkdir_p_at(AT_FDCWD, root, 0755);
                 if (r < 0)
                         return r;
+                if (userns_fd >= 0) {
+                        /* the copy keeps the host's ids on disk; the CT sees them shifted */
+                        _cleanup_close_ int t = idmapped_tree(fs, userns_fd);
+                        if (t < 0)
+                                return t;
+                        if (move_mount(t, "", AT_FDCWD, root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                                return -errno;
+                        return 0;
+                }
                 if (mount(fs, root, NULL, MS_BIND, NULL) < 0)
                         return -errno;
                 return 0;
@@ -220,12 +255,33 @@ int tmpl_mount_root(const char *private_dir, const char *root)
         r = mkdir_p_at(AT_FDCWD, root, 0755);
         if (r < 0)
                 return r;
-        if (asprintf(&opts, "lowerdir=%s,upperdir=%s/fs,workdir=%s/work", lower, private_dir, private_dir) <
-            0)
-                return -ENOMEM;
-        if (mount("overlay", root, "overlay", 0, opts) < 0)
-                return -errno;
-        return 0;
+        /* Under a user namespace the template (host ids) is seen through an idmapped mount; the upper layer
+         * keeps real ids, which are the CT's (copy-up keeps the shifted owner; overlayfs works as the
+         * mounter, host root, which an idmapped upper could not represent). */
+        char staging[PATH_MAX] = "";
+        if (userns_fd >= 0) {
+                /* attached at a staging point for overlayfs to find by path (older kernels do not take a
+                 * detached mount there), and detached again once the overlay holds it */
+                _cleanup_close_ int lfd = idmapped_tree(lower, userns_fd);
+                if (lfd < 0)
+                        return lfd;
+                snprintf(staging, sizeof(staging), "%s/lower.idmap", private_dir);
+                if (mkdir(staging, 0700) < 0 && errno != EEXIST)
+                        return -errno;
+                (void)umount2(staging, MNT_DETACH | UMOUNT_NOFOLLOW); /* a leftover of a crash */
+                if (move_mount(lfd, "", AT_FDCWD, staging, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                        return -errno;
+        }
+        if (asprintf(&opts, "lowerdir=%s,upperdir=%s/fs,workdir=%s/work", staging[0] ? staging : lower,
+                     private_dir, private_dir) < 0)
+                r = -ENOMEM;
+        else if (mount("overlay", root, "overlay", 0, opts) < 0)
+                r = -errno;
+        else
+                r = 0;
+        if (staging[0])
+                (void)umount2(staging, MNT_DETACH | UMOUNT_NOFOLLOW);
+        return r;
 }
 
 int tmpl_umount_root(const char *root)

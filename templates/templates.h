@@ -167,8 +167,11 @@ typedef enum tmpl_layout {
 int tmpl_provision(const char *lower, const char *private_dir, tmpl_layout layout);
 /* Which layout does an existing private area have? */
 int tmpl_private_layout(const char *private_dir, tmpl_layout *ret);
-/* Mount the CT's root filesystem at ROOT from its private area (overlay or bind). */
-int tmpl_mount_root(const char *private_dir, const char *root);
+/* Mount the CT's root filesystem at ROOT from its private area (overlay or bind). userns_fd >= 0: the CT
+ * runs in that user namespace; the template (overlay) or the copy is seen through an idmapped mount. */
+int tmpl_mount_root(const char *private_dir, const char *root, int userns_fd);
+/* Can the filesystem under PATH be seen through an idmapped mount (userns_fd's mapping)? 1 yes, 0 no. */
+int tmpl_idmap_supported(const char *path, int userns_fd);
 /* Is ROOT a mount point? 1 yes, 0 no. */
 int tmpl_is_mounted(const char *root);
 /* Unmount ROOT (lazily if busy). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/parse.h"
 #include "cli.h"
 #include "templates/templates.h"
 
@@ -22,6 +23,7 @@ int verb_create(int argc, char **argv)
                 { "netif_add", required_argument, NULL, 'N' },
                 { "nameserver", required_argument, NULL, 'S' },
                 { "searchdomain", required_argument, NULL, 'D' },
+                { "userns", required_argument, NULL, 'U' },
                 {},
         };
         const char *tmpl = NULL, *sample = NULL, *layout = NULL;
@@ -29,6 +31,7 @@ int verb_create(int argc, char **argv)
         _cleanup_(cli_netopts_done) struct cli_netopts netopts = {};
         size_t n = 0;
         const char *name = NULL;
+        int userns = CT_UNSET;
         int o;
 
         optind = 1;
@@ -44,6 +47,18 @@ int verb_create(int argc, char **argv)
                 case 'l':
                         layout = optarg;
                         continue;
+                case 'U': {
+                        bool b;
+                        if (parse_boolean(optarg, &b) < 0) {
+                                log_error("Bad value for --userns: \"%s\" (yes: the CT's root is an "
+                                          "unprivileged "
+                                          "id range on the host; no: a privileged CT)",
+                                          optarg);
+                                return EXIT_VZ_BAD_VALUE;
+                        }
+                        userns = b ? CT_YES : CT_NO;
+                        continue;
+                }
                 case 'I':
                 case 'N':
                 case 'S':
@@ -131,7 +146,8 @@ int verb_create(int argc, char **argv)
                         return EXIT_VZ_SET_NAME;
                 }
         }
-        ct_create_opts co = { .ostemplate = tmpl,
+        ct_create_opts co = { .userns = userns,
+                              .ostemplate = tmpl,
                               .config_sample = sample,
                               .layout = layout,
                               .changes = changes,

@@ -323,6 +323,8 @@ now_ms() {
 # containers
 
 conf_of() { echo "$CONF_DIR/$1.conf"; }
+# conf_get CTID KEY: the value of KEY in CTID.conf (empty if unset)
+conf_get() { sed -n "s/^$2=\"\(.*\)\"\$/\1/p" "$(conf_of "$1")" | tail -n 1; }
 
 # new_ct ID [OPTIONS...]: create a CT from the built-in busybox template.
 new_ct() {

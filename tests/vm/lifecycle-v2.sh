@@ -14,6 +14,10 @@ if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
         exit 1
 fi
 export VPSCTL_PREFIX=$(mktemp -d /tmp/vpsctl-vm.XXXXXX)
+# The guest's /tmp is tmpfs, which Debian 12's kernel cannot idmap: the prefix goes on ext4 (cg2vm's
+# scratch disk), as a host's /var/lib would be, so this CT is unprivileged (its own user namespace).
+[ -b "${CG2VM_DISK:-}" ] && mkfs.ext4 -q -F "$CG2VM_DISK" && mount "$CG2VM_DISK" "$VPSCTL_PREFIX" &&
+        chmod 755 "$VPSCTL_PREFIX" || { echo "not ok - cannot put the prefix on ext4 on CG2VM_DISK='${CG2VM_DISK:-}'"; exit 1; }
 export VPSCTL_CGROUP_PARENT=vpsctl-vmtest
 export VPSCTL_LOCK_TIMEOUT=2
 CG=/sys/fs/cgroup/$VPSCTL_CGROUP_PARENT
@@ -22,6 +26,7 @@ cleanup() {
         "$VPSCTL" destroy 101 >/dev/null 2>&1
         [ -d "$CG/101" ] && echo 1 > "$CG/101/cgroup.kill" 2>/dev/null
         rmdir "$CG"/101/* "$CG/101" "$CG" 2>/dev/null
+        umount -l "$VPSCTL_PREFIX" 2>/dev/null
         rm -rf "$VPSCTL_PREFIX"
 }
 trap cleanup EXIT
@@ -29,6 +34,10 @@ trap cleanup EXIT
 check "create" "$VPSCTL" create 101 --ostemplate busybox --hostname v2.example.com
 check "start" "$VPSCTL" start 101
 check "status running" bash -c "'$VPSCTL' status 101 | grep -qx 'CTID 101 exist mounted running'"
+check "a new CT is unprivileged" grep -qx 'USERNS="yes"' "$VPSCTL_PREFIX/etc/vpsctl/conf/101.conf"
+uid=$(sed -n 's/^LOCAL_UID="\(.*\)"$/\1/p' "$VPSCTL_PREFIX/etc/vpsctl/conf/101.conf")
+check "its init runs as LOCAL_UID $uid on the host" bash -c "ps -o uid= -p \$(head -1 '$CG/101/cgroup.procs') | grep -qw '$uid'"
+check "inside, it is root of its own user namespace" bash -c "'$VPSCTL' exec 101 'id -u; cat /proc/self/uid_map' | tr -s ' ' | grep -q '^ *0 $uid 65536'"
 check "the CT has its own cgroup" test -d "$CG/101"
 check "controllers delegated to the vpsctl parent" grep -qw memory "$CG/cgroup.subtree_control"
 check "the CT's cgroup is populated" grep -qx "populated 1" "$CG/101/cgroup.events"
