@@ -50,6 +50,14 @@ static _noreturn_ void child_main(const struct spawn_params *p, int go_fd, int r
                 _exit(1); /* the parent died or gave up before the CT was recorded */
         safe_close(go_fd);
         umask(0022);
+        if (ct_userns(p->cfg)) {
+                /* the parent has written the maps: become the CT's root (LOCAL_UID on the host), which
+                 * resets the parent-death signal, so set it again */
+                if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                        child_fail(report_fd, errno, "Cannot become root of the CT's user namespace");
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                        child_fail(report_fd, errno, "Cannot set the parent-death signal");
+        }
 
         /* Only now, inside the CT's cgroup, does its cgroup namespace root there. */
         if (unshare(CLONE_NEWCGROUP) < 0)
@@ -59,14 +67,6 @@ static _noreturn_ void child_main(const struct spawn_params *p, int go_fd, int r
         if (r < 0)
                 child_fail(report_fd, -r, err);
 
-        if (ct_userns(p->cfg)) {
-                /* the parent has written the maps: become the CT's root (LOCAL_UID on the host), which
-                 * resets the parent-death signal, so set it again */
-                if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-                        child_fail(report_fd, errno, "Cannot become root of the CT's user namespace");
-                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-                        child_fail(report_fd, errno, "Cannot set the parent-death signal");
-        }
         r = netns_loopback_up();
         if (r < 0)
                 child_fail(report_fd, -r, "Cannot bring up the loopback interface");
