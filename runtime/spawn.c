@@ -158,6 +158,10 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
                 log_error_errno(r, "Failed to record the state of CT %u: %m", c->id);
                 goto kill_child;
         }
+        if (ct_userns(p->cfg) && (r = ct_userns_write_maps(pid, p->cfg->local_uid, p->cfg->local_gid)) < 0) {
+                log_error_errno(r, "Failed to map the user ids of CT %u: %m", c->id);
+                goto kill_child;
+        }
         if (p->before_go && (r = p->before_go(c, pid)) < 0)
                 goto kill_child;
         if (loop_write(go[1], "g", 1) < 0) {
@@ -173,10 +177,6 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
                 *ret_pid = pid;
                 r = 0;
                 goto out;
-        if (ct_userns(p->cfg) && (r = ct_userns_write_maps(pid, p->cfg->local_uid, p->cfg->local_gid)) < 0) {
-                log_error_errno(r, "Failed to map the user ids of CT %u: %m", c->id);
-                goto kill_child;
-        }
         }
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
