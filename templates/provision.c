@@ -73,6 +73,23 @@ static int lock_lower(const char *lower, int *ret_lock, char **ret_lower)
         return 0;
 }
 
+/* The directory holding private areas is the host's business only (0700), but the ones above it are
+ * also on the path to VE_ROOT, which an unprivileged CT root must traverse: only the last is 0700. */
+static int make_private_parent(const char *parent)
+{
+        _cleanup_free_ char *above = NULL;
+        const char *base;
+
+        if (split_path(parent, &above, &base) >= 0) {
+                int r = mkdir_p_at(AT_FDCWD, above, 0755);
+                if (r < 0)
+                        return r;
+        }
+        if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
 static int provision_copy(int tfd, const char *lower)
 {
         _cleanup_close_ int src = -EBADF, dst = -EBADF;
@@ -113,7 +130,7 @@ int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout l
         r = split_path(private_dir, &parent, &base);
         if (r < 0)
                 return r;
-        r = mkdir_p_at(AT_FDCWD, parent, 0700);
+        r = make_private_parent(parent);
         if (r < 0)
                 return r;
         pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

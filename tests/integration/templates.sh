@@ -237,4 +237,18 @@ expect_rc 0 vz template rebuild busybox
 assert_true "the generation CT 101 used is pruned once 101 is destroyed" test ! -e "$TDIR/busybox/$G1"
 assert_true "the generation CT 102 uses is kept" test -d "$TDIR/busybox/$G4/rootfs"
 
+# ---- TEMPLATE outside the prefix (a shared cache): provisioning creates var/lib/vpsctl, and the path
+# to VE_ROOT must stay traversable for a CT whose root is an unprivileged id on the host
+P2=$VPSCTL_PREFIX/p2
+mkdir -p "$P2/etc/vpsctl"
+echo "TEMPLATE=\"$TDIR\"" >"$P2/etc/vpsctl/vpsctl.conf"
+VPSCTL_PREFIX=$P2 expect_rc 0 vz create 150 --ostemplate busybox
+assert_eq "$(stat -c %a "$P2/var" "$P2/var/lib" "$P2/var/lib/vpsctl" | tr '\n' ' ')" "755 755 755 " \
+        "the directories above the private areas are 0755"
+assert_eq "$(stat -c %a "$P2/var/lib/vpsctl/private")" 700 "the directory of the private areas is 0700"
+VPSCTL_PREFIX=$P2 expect_rc 0 vz start 150
+VPSCTL_PREFIX=$P2 expect_rc 0 vz exec2 150 test -x /bin/busybox
+VPSCTL_PREFIX=$P2 expect_rc 0 vz stop 150 --fast
+VPSCTL_PREFIX=$P2 expect_rc 0 vz destroy 150
+
 done_testing
