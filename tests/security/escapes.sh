@@ -307,7 +307,7 @@ assert_eq "$LAST_OUT" "$(printf 'fds 0 1 2\ncwd /')" "exec'd probe holds fds 0 1
 # while an exec runs: the vpsctl that joined the CT runs from a sealed copy of itself: a sealed memfd,
 # or the binary through vpsctl's private overlayfs that has no upper layer
 sealed_exe() {
-        case "$(readlink "/proc/$1/exe")" in memfd:*) return 0 ;; esac
+        case "$(readlink "/proc/$1/exe")" in /memfd:* | memfd:*) return 0 ;; esac
         [ "$(stat -f -L -c %T "/proc/$1/exe")" = overlayfs ] && [ ! "/proc/$1/exe" -ef "$VPSCTL" ]
 }
 vz exec 101 'sleep 3' >/dev/null 2>&1 &
