@@ -383,6 +383,12 @@ int verb_list(int argc, char **argv)
         }
         if (sort_field)
                 qsort(rows, nr, sizeof(*rows), sort_cmp);
+        /* privileged CTs are listed with a warning: their root is the host's root */
+        for (size_t i = 0; i < nr; i++)
+                if (rows[i].c->cfg.userns != CT_YES)
+                        log_warning("CT %u is privileged (USERNS=\"no\"): its root is root on the host; "
+                                    "recreate it with --userns yes unless it needs that",
+                                    rows[i].c->id);
 
         if (json) {
                 fputs("[", stdout);
