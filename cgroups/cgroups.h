@@ -93,3 +93,16 @@ static inline void cg_ct_freep(cg_ct **cg)
 /* Give the CT's cgroup directories (and cgroup.procs, cgroup.threads, cgroup.subtree_control, tasks) to
  * uid:gid, the host ids of the CT's root in its user namespace; limit files stay root's. */
 int cg_ct_delegate(cg_ct *cg, unsigned uid, unsigned gid);
+
+/* Device access: default deny, then these rules (the first that matches decides on v2; on v1 the allows,
+ * then the denies). type 'a' (any), 'b' or 'c'; major/minor -1 = any. */
+enum { CG_DEV_READ = 1, CG_DEV_WRITE = 2, CG_DEV_MKNOD = 4 };
+typedef struct cg_device_rule {
+        char type;
+        int major, minor;
+        unsigned access;
+        bool allow;
+} cg_device_rule;
+/* v1: the devices controller; v2: a BPF device program on the CT's cgroup (replacing its previous one).
+ * -EOPNOTSUPP when neither exists. */
+int cg_ct_set_devices(cg_ct *cg, const cg_device_rule *rules, size_t n);

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/parse.h"
 #include "config-internal.h"
+#include "ct-internal.h"
 #include "ct.h"
 #include "templates/templates.h"
 
@@ -164,6 +165,16 @@ static int parse_capability(const struct ct_key *k, const char *v, void *field)
         return parse_string(k, v, field);
 }
 
+static int parse_devices(const struct ct_key *k, const char *v, void *field)
+{
+        _cleanup_free_ cg_device_rule *rules = NULL;
+        size_t n;
+        int r = ct_device_rules(v, &rules, &n);
+        if (r < 0)
+                return r;
+        return parse_string(k, v, field);
+}
+
 static int parse_ifname_list(const struct ct_key *k, const char *v, void *field)
 {
         _cleanup_free_ char *copy = strdup(v);
@@ -302,6 +313,10 @@ const struct ct_key ct_keys[] = {
         STR("CAPABILITY", "capability", "capability", "CAPABILITY", "%-20s", capability,
             CT_KEY_CT | CT_KEY_GLOBAL, parse_capability,
             "capabilities on or off against the default set: name:on|off, separated by spaces or commas"),
+        STR("DEVICES", "devices", "devices", "DEVICES", "%-20s", devices, CT_KEY_CT | CT_KEY_LIVE,
+            parse_devices,
+            "device nodes the CT may open besides the standard ones: b|c:MAJOR:MINOR|all:r|w|rw|none, space "
+            "separated"),
         STR("NEIGHBOUR_DEVS", NULL, NULL, NULL, NULL, neighbour_devs, CT_KEY_GLOBAL, parse_ifname_list,
             "host interfaces that answer ARP/NDP for the CTs' routed addresses, space separated"),
         STR("ORIGIN_SAMPLE", NULL, "origin_sample", "ORIGIN_SAMPLE", "%32s", origin_sample,

@@ -60,6 +60,7 @@ struct ct_config {
         int seccomp;                   /* ct_tristate: unset = on */
         char *seccomp_allow, *seccomp_deny;
         char *capability;
+        char *devices;
         /* global only */
         char *template_dir;
         char *cgroup_parent;

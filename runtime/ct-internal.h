@@ -67,3 +67,7 @@ int ct_userns_write_maps(pid_t pid, unsigned uid, unsigned gid);
 int ct_userns_fd(unsigned uid, unsigned gid);
 /* The lowest 65536-id range no other CT uses. */
 int ct_userns_allocate(struct ct_paths *p, unsigned self, unsigned *ret_uid, unsigned *ret_gid);
+
+/* devices.c: the CT's device allow-list (defaults plus DEVICES), applied to its cgroup. */
+int ct_device_rules(const char *list, cg_device_rule **ret, size_t *ret_n);
+int ct_apply_devices(ct *c, cg_ct *cg);

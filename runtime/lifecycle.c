@@ -381,6 +381,9 @@ int ct_start(ct *c, bool wait_boot)
         r = ct_apply_limits(c, cg, NULL, 0);
         if (r < 0)
                 goto fail;
+        r = ct_apply_devices(c, cg);
+        if (r < 0)
+                goto fail;
         console = open_console_log(c);
         if (console < 0) {
                 r = log_error_errno(console, "Failed to open the console log of CT %u: %m", c->id);
@@ -522,7 +525,7 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
         r = ct_net_live(c, &old_ips, &old_netif);
         if (r < 0)
                 return r;
-        bool net = false, guest_files = false;
+        bool net = false, guest_files = false, devices = false;
         for (size_t i = 0; i < n; i++) {
                 const struct ct_key *k = ct_key_by_name(changes[i].key);
                 if (!k || !(k->flags & CT_KEY_LIVE))
@@ -534,6 +537,10 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 }
                 if (streq(k->key, "IP_ADDRESS") || streq(k->key, "NETIF"))
                         net = true;
+                if (streq(k->key, "DEVICES")) {
+                        devices = true;
+                        continue;
+                }
                 if (streq(k->key, "IP_ADDRESS") || streq(k->key, "HOSTNAME") ||
                     streq(k->key, "NAMESERVER") || streq(k->key, "SEARCHDOMAIN"))
                         guest_files = true;
@@ -542,6 +549,15 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
         }
         if (net) {
                 r = ct_net_apply_live(c, old_ips, old_netif, st.init_pid);
+                if (r < 0)
+                        return r;
+        }
+        if (devices) {
+                _cleanup_cg_ct_ cg_ct *cg = NULL;
+                r = ct_open_cgroup(c, false, &cg);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to open the cgroup of CT %u: %m", c->id);
+                r = ct_apply_devices(c, cg);
                 if (r < 0)
                         return r;
         }

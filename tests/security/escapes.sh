@@ -551,6 +551,20 @@ if [ -n "$loop" ] && [ -b "$loop" ]; then
         else
                 pass "CT 101 cannot read the host's block device $loop through a node it makes"
         fi
+        # a privileged CT (--userns no) may mknod, but its device cgroup lets it open only what DEVICES allows
+        new_ct 109 --userns no
+        expect_rc 0 vz start 109
+        run vz exec 109 "mknod /dev/vpsctl-esc b $((16#${mm% *})) $((16#${mm#* })) && head -c 64 /dev/vpsctl-esc | tr -d '\\000'"
+        if grep -q "HOST-DISK-$$" <<<"$LAST_OUT"; then
+                fail "ESCAPE: privileged CT 109 reads the host's block device $loop through a node it made"
+        else
+                pass "privileged CT 109 cannot open the host's block device $loop it made a node for ($LAST_ERR)"
+        fi
+        # allowed explicitly, it can: the denial above was the device list, nothing else
+        expect_rc 0 vz set 109 --devices "b:$((16#${mm% *})):$((16#${mm#* })):r"
+        run vz exec 109 "head -c 64 /dev/vpsctl-esc | tr -d '\\000'"
+        assert_match "$LAST_OUT" "HOST-DISK-$$" "with --devices b:MAJOR:MINOR:r the node opens (live)"
+        expect_rc 0 vz stop 109 --fast
         losetup -d "$loop"
 else
         skip_part "no loop device on this host to stand for the host's disk"

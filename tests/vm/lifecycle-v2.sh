@@ -22,6 +22,8 @@ export VPSCTL_CGROUP_PARENT=vpsctl-vmtest
 export VPSCTL_LOCK_TIMEOUT=2
 CG=/sys/fs/cgroup/$VPSCTL_CGROUP_PARENT
 cleanup() {
+        "$VPSCTL" stop 102 --fast >/dev/null 2>&1
+        "$VPSCTL" destroy 102 >/dev/null 2>&1
         "$VPSCTL" stop 101 --fast >/dev/null 2>&1
         "$VPSCTL" destroy 101 >/dev/null 2>&1
         [ -d "$CG/101" ] && echo 1 > "$CG/101/cgroup.kill" 2>/dev/null
@@ -52,6 +54,15 @@ check "exec runs in the CT's cgroup" bash -c "'$VPSCTL' exec 101 'cat /proc/self
 "$VPSCTL" exec2 101 exit 7
 check "exec2 returns the command's code" test $? = 7
 check "the CT can make its own sub-cgroup" "$VPSCTL" exec2 101 'mkdir /sys/fs/cgroup/sub && echo $$ > /sys/fs/cgroup/sub/cgroup.procs'
+# device access on v2: a BPF device program on the CT's cgroup. A privileged CT may mknod the scratch disk's
+# node, but not open it, until DEVICES allows it (the program is replaced live).
+maj=$((16#$(stat -c %t "$CG2VM_DISK"))) min=$((16#$(stat -c %T "$CG2VM_DISK")))
+check "a privileged CT" "$VPSCTL" create 102 --ostemplate busybox --userns no
+check "starts" "$VPSCTL" start 102
+check "it cannot open the host disk's node it made ($maj:$min)" bash -c "! '$VPSCTL' exec2 102 'mknod /dev/d b $maj $min && head -c 512 /dev/d >/dev/null'"
+check "set --devices b:$maj:$min:r" "$VPSCTL" set 102 --devices "b:$maj:$min:r"
+check "then it can, read-only" "$VPSCTL" exec2 102 "head -c 512 /dev/d >/dev/null && ! sh -c 'echo x >/dev/d' 2>/dev/null"
+check "stop and destroy it" bash -c "'$VPSCTL' stop 102 --fast && '$VPSCTL' destroy 102"
 # a process that ignores every polite signal: the stop must still end with cgroup.kill
 "$VPSCTL" exec 101 'nohup sh -c "trap \"\" TERM HUP PWR USR1 USR2 INT; while :; do sleep 1; done" >/dev/null 2>&1 &'
 check "stop" "$VPSCTL" stop 101
