@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/keyctl.h>
 
 #include "base/log.h"
 #include "ct-internal.h"
@@ -106,6 +109,13 @@ int ct_seccomp_check_names(const char *list)
 
 int ct_seccomp_load(const struct ct_config *cfg, char *err, size_t errlen)
 {
+        /* A fresh, empty session keyring: even with SECCOMP="no" the CT never shares the host's (or the
+         * operator's) session keyring. */
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS) {
+                snprintf(err, errlen, "Cannot give the CT a session keyring of its own: %s",
+                         strerror(errno));
+                return -errno;
+        }
         if (!ct_seccomp_enabled(cfg))
                 return 0;
         scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
