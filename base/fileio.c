@@ -113,7 +113,8 @@ int write_string_at(int dfd, const char *path, const char *s)
         return 0;
 }
 
-int write_file_atomic_at(int dfd, const char *path, const void *data, size_t len, mode_t mode)
+static int write_file_replace(int dfd, const char *path, const void *data, size_t len, mode_t mode,
+                              bool sync)
 {
         _cleanup_free_ char *dir = NULL, *tmp = NULL;
         _cleanup_close_ int fd = -EBADF, dirfd = -EBADF;
@@ -150,7 +151,7 @@ int write_file_atomic_at(int dfd, const char *path, const void *data, size_t len
         r = loop_write(fd, data, len);
         if (r >= 0 && fchmod(fd, mode) < 0)
                 r = -errno;
-        if (r >= 0 && fsync(fd) < 0)
+        if (r >= 0 && sync && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0 && renameat(dirfd, tmp, dirfd, base) < 0)
                 r = -errno;
@@ -158,9 +159,19 @@ int write_file_atomic_at(int dfd, const char *path, const void *data, size_t len
                 (void)unlinkat(dirfd, tmp, 0);
                 return r;
         }
-        if (fsync(dirfd) < 0)
+        if (sync && fsync(dirfd) < 0)
                 return -errno;
         return 0;
+}
+
+int write_file_atomic_at(int dfd, const char *path, const void *data, size_t len, mode_t mode)
+{
+        return write_file_replace(dfd, path, data, len, mode, true);
+}
+
+int write_file_replace_at(int dfd, const char *path, const void *data, size_t len, mode_t mode)
+{
+        return write_file_replace(dfd, path, data, len, mode, false);
 }
 
 int mkdir_p_at(int dfd, const char *path, mode_t mode)

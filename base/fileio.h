@@ -11,6 +11,9 @@ int read_full_file_at(int dfd, const char *path, char **ret, size_t *ret_size);
 int read_one_line_at(int dfd, const char *path, char **ret);
 /* Replace path atomically: write a temp file, fsync, rename over path, fsync the directory. */
 int write_file_atomic_at(int dfd, const char *path, const void *data, size_t len, mode_t mode);
+/* The same without the fsyncs: readers see the old content or the new, never a mix, but after a crash
+ * either may be there (or an empty file). For runtime state that a reboot voids anyway. */
+int write_file_replace_at(int dfd, const char *path, const void *data, size_t len, mode_t mode);
 /* One write(2) of a string to an existing file (cgroupfs, /proc, /sys): no O_CREAT, no O_TRUNC. */
 int write_string_at(int dfd, const char *path, const char *s);
 /* mkdir -p relative to dfd; existing directories are fine. */

@@ -307,7 +307,9 @@ int ct_state_write(ct *c, pid_t pid, unsigned long long start)
         char path[4096], buf[128];
         int len = snprintf(buf, sizeof(buf), "INIT_PID=%d\nINIT_START=%llu\n", (int)pid, start);
         snprintf(path, sizeof(path), "%s/state", c->run_path);
-        return write_file_atomic_at(AT_FDCWD, path, buf, (size_t)len, 0600);
+        /* Atomic for readers, but not fsync'ed: the file describes processes that a crash or reboot
+         * ends anyway, and every reader checks it against the facts (ct_find_init). */
+        return write_file_replace_at(AT_FDCWD, path, buf, (size_t)len, 0600);
 }
 
 void ct_state_remove(ct *c)
