@@ -58,6 +58,7 @@ struct ct_config {
         int userns;                    /* ct_tristate: unset = no (CTs from before user namespaces) */
         unsigned local_uid, local_gid; /* 0 unset */
         int seccomp;                   /* ct_tristate: unset = on */
+        int no_new_privs;              /* ct_tristate: unset = no */
         char *seccomp_allow, *seccomp_deny;
         char *capability;
         char *devices;

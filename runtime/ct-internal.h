@@ -42,8 +42,8 @@ uint64_t ct_mem_guarantee_bytes(const struct ct_config *c);
 /* caps.c: the CT's bounding set (the default less CAPABILITY's offs, plus its ons), empty inheritable and
  * ambient sets. */
 int ct_drop_capabilities(const struct ct_config *cfg, char *err, size_t errlen);
-/* seccomp.c: give the calling process a fresh session keyring, then load the CT's filter (none when
- * SECCOMP="no"). */
+/* seccomp.c: give the calling process a fresh session keyring, no_new_privs if NO_NEW_PRIVS="yes", then
+ * the CT's filter (none when SECCOMP="no"). */
 int ct_seccomp_load(const struct ct_config *cfg, char *err, size_t errlen);
 bool ct_seccomp_enabled(const struct ct_config *cfg);
 

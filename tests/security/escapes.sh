@@ -529,6 +529,13 @@ if [[ "$handle" =~ ^-?[0-9]+\ [0-9a-f]+$ ]]; then
 fi
 expect_rc 0 vz seccomp show 101
 assert_contains "$LAST_OUT" "off" "seccomp show 101 says the filter is off"
+# no_new_privs as configured: off by default (above), on with NO_NEW_PRIVS="yes" for init and exec
+expect_rc 0 vz set 101 --no_new_privs yes --save
+expect_rc 0 vz restart 101
+assert_eq "$(status_field "$(ct_inits 101)" NoNewPrivs)" 1 "with NO_NEW_PRIVS=\"yes\", init has no_new_privs"
+expect_rc 0 vz exec 101 cat /proc/self/status
+assert_match "$LAST_OUT" "NoNewPrivs:[[:space:]]+1" "with NO_NEW_PRIVS=\"yes\", exec'd processes have no_new_privs"
+expect_rc 0 vz set 101 --no_new_privs no --save
 expect_rc 0 vz set 101 --seccomp yes --save
 expect_rc 0 vz restart 101
 INIT=$(ct_inits 101)
