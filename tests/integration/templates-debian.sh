@@ -56,7 +56,8 @@ assert_eq "$(ls "$ROOTFS"/etc/ssh/ssh_host_*_key 2>/dev/null)" "" "the template 
 expect_rc 0 vz template list -j
 assert_contains "$LAST_OUT" '"name":"debian-12","generation":"2' "list -j shows debian-12 built"
 
-expect_rc 0 vz create 101 --ostemplate debian-12 --hostname deb101.example.com
+expect_rc 0 vz create 101 --ostemplate debian-12 --hostname deb101.example.com --ipadd 192.0.2.101 \
+        --ipadd 2001:db8::101
 VZ_TIMEOUT=180 expect_rc 0 vz start 101 --wait
 VZ_TIMEOUT=120 expect_out running vz exec2 101 systemctl is-system-running --wait ||
         show failed "$(vz exec2 101 systemctl --failed --no-legend 2>&1)"
@@ -66,6 +67,10 @@ MID=$(vz exec2 101 cat /etc/machine-id)
 assert_match "$MID" '^[0-9a-f]{32}$' "the CT made its own machine id"
 expect_rc 0 vz exec2 101 'ls /etc/ssh/ssh_host_ed25519_key'
 expect_out active vz exec2 101 systemctl is-active ssh
+# the CT's sshd answers on its routed addresses, from the host (this test's network namespace)
+ssh_banner() { timeout 5 bash -c "exec 3<>/dev/tcp/$1/22 && head -c 8 <&3" 2>/dev/null; }
+assert_eq "$(ssh_banner 192.0.2.101)" "SSH-2.0-" "sshd answers on the CT's routed IPv4 address 192.0.2.101"
+assert_eq "$(ssh_banner 2001:db8::101)" "SSH-2.0-" "sshd answers on the CT's routed IPv6 address 2001:db8::101"
 # a persistent journal shows the shutdown after the next boot
 expect_rc 0 vz exec2 101 'mkdir -p /var/log/journal && journalctl --flush'
 T0=$(now_ms)
