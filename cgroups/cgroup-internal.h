@@ -8,6 +8,7 @@
 struct cg_hierarchy {
         int root_fd;       /* the hierarchy's mount point */
         int fd;            /* the CT's cgroup directory, or -EBADF */
+        int attach_fd;     /* its tasks/cgroup.procs, opened by cg_ct_attach_prepare(), or -EBADF */
         char *mnt;         /* mount point path, for messages */
         char *controllers; /* "cpu,cpuacct", "memory", "name=systemd", "" for cgroup2 */
         bool is_v2;        /* the unified hierarchy of a hybrid host, or the v2 host itself */

@@ -123,6 +123,7 @@ static int v1_setup(cg_ct *cg, bool create)
 
                 struct cg_hierarchy *h = &cg->hier[cg->n_hier];
                 h->fd = -EBADF;
+                h->attach_fd = -EBADF;
                 h->root_fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (h->root_fd < 0)
                         continue;

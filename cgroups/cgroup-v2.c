@@ -38,6 +38,7 @@ static int v2_setup(cg_ct *cg, bool create)
         int r;
 
         h->fd = -EBADF;
+        h->attach_fd = -EBADF;
         h->is_v2 = true;
         h->root_fd = open(CG2_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (h->root_fd < 0)

@@ -34,6 +34,7 @@ static void hierarchy_done(struct cg_hierarchy *h)
 {
         safe_close(h->root_fd);
         safe_close(h->fd);
+        safe_close(h->attach_fd);
         free(h->mnt);
         free(h->controllers);
 }
@@ -134,6 +135,51 @@ int cg_ct_attach(cg_ct *cg, pid_t pid)
                                                cg->hier[i].mnt, cg->path);
         }
         return 0;
+}
+
+int cg_ct_v2_fd(cg_ct *cg)
+{
+        for (size_t i = 0; i < cg->n_hier; i++)
+                if (cg->hier[i].is_v2 && cg->hier[i].fd >= 0)
+                        return cg->hier[i].fd;
+        return -EOPNOTSUPP;
+}
+
+int cg_ct_attach_prepare(cg_ct *cg)
+{
+        for (size_t i = 0; i < cg->n_hier; i++) {
+                struct cg_hierarchy *h = &cg->hier[i];
+                /* A v1 tasks file moves the writing thread alone, which the kernel does without the
+                 * global threadgroup lock a pid written to cgroup.procs takes; cgroup2 has no such file
+                 * for a domain cgroup. */
+                h->attach_fd = safe_close(h->attach_fd);
+                h->attach_fd = openat(h->fd, h->is_v2 ? "cgroup.procs" : "tasks",
+                                      O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+                if (h->attach_fd < 0)
+                        return log_debug_errno(-errno, "Failed to open %s/%s for attaching: %m", h->mnt,
+                                               cg->path);
+        }
+        return 0;
+}
+
+int cg_ct_attach_self(cg_ct *cg, bool in_v2)
+{
+        for (size_t i = 0; i < cg->n_hier; i++) {
+                struct cg_hierarchy *h = &cg->hier[i];
+                if (h->attach_fd < 0)
+                        return -EBADF;
+                /* "0": the calling thread */
+                if (!(h->is_v2 && in_v2) && write(h->attach_fd, "0", 1) != 1)
+                        return log_debug_errno(-errno, "Failed to move into %s/%s: %m", h->mnt, cg->path);
+                h->attach_fd = safe_close(h->attach_fd);
+        }
+        return 0;
+}
+
+void cg_ct_attach_done(cg_ct *cg)
+{
+        for (size_t i = 0; i < cg->n_hier; i++)
+                cg->hier[i].attach_fd = safe_close(cg->hier[i].attach_fd);
 }
 
 static int push_pid(pid_t **pids, size_t *n, size_t *alloc, pid_t p)
@@ -301,6 +347,7 @@ int cg_ct_destroy(cg_ct *cg)
                                 ret = r;
                 }
                 h->fd = safe_close(h->fd);
+                h->attach_fd = safe_close(h->attach_fd);
         }
         return ret;
 }

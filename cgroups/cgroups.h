@@ -25,8 +25,21 @@ cg_version cg_ct_version(const cg_ct *cg);
 const char *cg_ct_path(const cg_ct *cg);
 /* A directory fd usable with clone3(CLONE_INTO_CGROUP), or -EOPNOTSUPP on v1. Owned by cg. */
 int cg_ct_clone_fd(cg_ct *cg);
-/* Move pid into the CT's cgroup (every hierarchy). */
+/* Move pid into the CT's cgroup (every hierarchy). On v1 this waits for an RCU grace period (the
+ * kernel's global threadgroup lock): tens of ms. A child of ours should use cg_ct_attach_self(). */
 int cg_ct_attach(cg_ct *cg, pid_t pid);
+/* The CT's directory in the cgroup2 hierarchy (a v2 host's, or a hybrid host's unified one) for
+ * clone3(CLONE_INTO_CGROUP) ahead of cg_ct_attach_self(), or -EOPNOTSUPP when there is none. Owned by cg. */
+int cg_ct_v2_fd(cg_ct *cg);
+/* For a child that is to move itself (cg_ct_attach_self()): open the files it will write, with the
+ * caller's credentials, which are the ones the kernel checks (the child may be in a user namespace
+ * of its own by then). cg_ct_attach_done() closes them in the caller. */
+int cg_ct_attach_prepare(cg_ct *cg);
+void cg_ct_attach_done(cg_ct *cg);
+/* In that child: move the calling process into the CT's cgroup in every hierarchy, but the cgroup2
+ * one when in_v2 (clone3 put it there). It must be single-threaded: only the calling thread moves,
+ * which the kernel does without the global lock and its grace period (Linux 6.1+). */
+int cg_ct_attach_self(cg_ct *cg, bool in_v2);
 /* > 0 when any process is in the CT's cgroup or below it, 0 when none. */
 int cg_ct_populated(cg_ct *cg);
 /* Number of processes in the CT's cgroup tree. */

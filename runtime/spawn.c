@@ -23,7 +23,8 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-/* What the child reports before dying: errno and a sentence in the operator's terms. */
+/* What the child reports: error 0 once it is in the CT's cgroup; then, before dying, errno and a
+ * sentence in the operator's terms (or nothing: the pipe closes when init is exec'd). */
 struct child_report {
         int error;
         char msg[512];
@@ -37,7 +38,7 @@ static _noreturn_ void child_fail(int fd, int error, const char *msg)
         _exit(127);
 }
 
-static _noreturn_ void child_main(const struct spawn_params *p, int go_fd, int report_fd)
+static _noreturn_ void child_main(const struct spawn_params *p, bool in_v2, int go_fd, int report_fd)
 {
         char err[512];
         char go;
@@ -46,6 +47,14 @@ static _noreturn_ void child_main(const struct spawn_params *p, int go_fd, int r
         /* Until init runs, the child is ours: if vpsctl dies, so does the half-made CT. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
                 child_fail(report_fd, errno, "Cannot set the parent-death signal");
+        /* The child moves itself: a pid written into a v1 cgroup.procs by the parent waits for an
+         * RCU grace period (10-40 ms here), the calling thread moving itself does not. */
+        r = cg_ct_attach_self(p->cg, in_v2);
+        if (r < 0)
+                child_fail(report_fd, -r, "Cannot move into the CT's cgroup");
+        struct child_report in_cgroup = { .error = 0 };
+        if (loop_write(report_fd, &in_cgroup, sizeof(in_cgroup)) < 0)
+                _exit(1);
         if (loop_read(go_fd, &go, 1) != 1)
                 _exit(1); /* the parent died or gave up before the CT was recorded */
         safe_close(go_fd);
@@ -116,19 +125,34 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
                          (ct_userns(p->cfg) ? CLONE_NEWUSER : 0),
                 .exit_signal = SIGCHLD,
         };
+        bool reported;
         int r;
 
         if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
                 r = -errno;
                 goto out;
         }
-        int cgfd = cg_ct_clone_fd(p->cg);
+        /* Born in the CT's cgroup2 cgroup where there is one; the child moves itself into the rest,
+         * through files we open. */
+        r = cg_ct_attach_prepare(p->cg);
+        if (r < 0) {
+                log_error_errno(r, "Failed to open the cgroup %s of CT %u: %m", cg_ct_path(p->cg), c->id);
+                goto out;
+        }
+        int cgfd = cg_ct_v2_fd(p->cg);
         if (cgfd >= 0) {
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (unsigned)cgfd;
         }
 
         pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0 && cgfd >= 0 && (errno == E2BIG || errno == EINVAL)) {
+                /* before Linux 5.7 */
+                args.flags &= ~(unsigned long long)CLONE_INTO_CGROUP;
+                args.cgroup = 0;
+                cgfd = -EOPNOTSUPP;
+                pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        }
         if (pid < 0) {
                 r = log_error_errno(-errno, "Failed to create the namespaces of CT %u: %m", c->id);
                 goto out;
@@ -136,20 +160,18 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
         if (pid == 0) {
                 safe_close(go[1]);
                 safe_close(rep[0]);
-                child_main(p, go[0], rep[1]);
+                child_main(p, cgfd >= 0, go[0], rep[1]);
         }
         go[0] = safe_close(go[0]);
         rep[1] = safe_close(rep[1]);
+        cg_ct_attach_done(p->cg);
+
+        struct child_report report;
+        ssize_t n = loop_read(rep[0], &report, sizeof(report));
+        if (n != (ssize_t)sizeof(report) || report.error != 0)
+                goto child_failed;
 
         unsigned long long start;
-        if (cgfd < 0) {
-                r = cg_ct_attach(p->cg, pid);
-                if (r < 0) {
-                        log_error_errno(r, "Failed to put the init of CT %u into its cgroup %s: %m", c->id,
-                                        cg_ct_path(p->cg));
-                        goto kill_child;
-                }
-        }
         /* Recorded before the child may proceed: a CT that runs is always a CT we can find. */
         r = proc_start_time(pid, &start, NULL);
         if (r >= 0)
@@ -170,19 +192,21 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
         }
         go[1] = safe_close(go[1]);
 
-        struct child_report report;
-        ssize_t n = loop_read(rep[0], &report, sizeof(report));
+        n = loop_read(rep[0], &report, sizeof(report));
         if (n == 0) {
                 /* EOF: the report pipe closed on exec, init runs */
                 *ret_pid = pid;
                 r = 0;
                 goto out;
         }
-        int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+child_failed:
+        reported = n == (ssize_t)sizeof(report) && report.error > 0;
+        if (!reported)
+                (void)kill(pid, SIGKILL); /* no report: make sure it is gone before we wait */
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                 ;
         ct_state_remove(c);
-        if (n == (ssize_t)sizeof(report)) {
+        if (reported) {
                 report.msg[sizeof(report.msg) - 1] = 0;
                 r = log_error_errno(-report.error, "Failed to start CT %u: %s: %m", c->id, report.msg);
         } else
@@ -196,6 +220,7 @@ kill_child:
                 ;
         ct_state_remove(c);
 out:
+        cg_ct_attach_done(p->cg);
         safe_close(go[0]);
         safe_close(go[1]);
         safe_close(rep[0]);
