@@ -40,6 +40,13 @@ int cg_read_pids_recursive(int dfd, pid_t **pids, size_t *n, size_t *alloc);
 int cg_rmdir_recursive(int parent_fd, const char *name);
 int cg_mkdir_path(int root_fd, const char *path, int *ret_fd);
 int cg_wait_empty(cg_ct *cg, unsigned timeout_ms);
+/* CLOCK_MONOTONIC in ms. */
+long long cg_now_ms(void);
+/* Take a pidfd of each pid (fd -1 where that fails), then SIGKILL it. Free *ret_fds. */
+struct pollfd;
+int cg_kill_pids(const pid_t *pids, size_t n, struct pollfd **ret_fds);
+/* Wait until the process of every pidfd has exited, or timeout_ms passed (-ETIMEDOUT); closes them. */
+int cg_wait_pidfds(struct pollfd *fds, size_t n, unsigned timeout_ms);
 /* Read a single unsigned number ("max" reads as CG_UNLIMITED). */
 int cg_read_u64(int dfd, const char *file, uint64_t *ret);
 /* Find "key value" in a flat-keyed file (memory.events, cpu.stat, ...). */

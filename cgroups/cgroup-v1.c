@@ -1,6 +1,7 @@
 /* cgroup v1 / hybrid backend: the CT's cgroup in every mounted hierarchy (and the unified one). */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,18 +230,23 @@ static int v1_kill_all(cg_ct *cg, unsigned timeout_ms)
                 _cleanup_free_ pid_t *pids = NULL;
                 size_t n = 0, alloc = 0;
 
+                _cleanup_free_ struct pollfd *fds = NULL;
+
                 /* Frozen, nothing can fork between our read of the list and the kills. */
                 if (fz)
                         (void)freezer_state(fz, "FROZEN");
                 int r = cg_read_pids_recursive(cg->hier[0].fd, &pids, &n, &alloc);
-                for (size_t i = 0; r >= 0 && i < n; i++)
-                        (void)kill(pids[i], SIGKILL);
+                if (r >= 0)
+                        r = cg_kill_pids(pids, n, &fds);
                 if (fz)
                         (void)freezer_state(fz, "THAWED");
                 if (r < 0)
                         return r;
                 if (n == 0)
                         return 0;
+                /* Their pidfds say when they are gone, without polling the cgroup; what is left
+                 * (no pidfd, or a process that came in from outside) the cgroup's own check finds. */
+                (void)cg_wait_pidfds(fds, n, 200);
                 r = cg_wait_empty(cg, 200);
                 if (r == 0)
                         return 0;

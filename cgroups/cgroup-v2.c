@@ -1,6 +1,7 @@
 /* cgroup v2 backend: one hierarchy at /sys/fs/cgroup, delegated subtree under the vpsctl parent. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,32 @@ static int v2_freeze(cg_ct *cg, bool freeze)
         return -ETIMEDOUT;
 }
 
+/* Wait for "populated 0" in cgroup.events. The kernel wakes poll(2) on a change, but no more often
+ * than every 10 ms per file: re-read at short, growing intervals too. */
+static int v2_wait_empty(cg_ct *cg, unsigned timeout_ms)
+{
+        _cleanup_close_ int fd = openat(cg->hier[0].fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT || errno == ENODEV ? 0 : -errno;
+        long long deadline = cg_now_ms() + timeout_ms;
+        for (int step = 1;; step = MIN(step * 2, 10)) {
+                char buf[256];
+                ssize_t k = pread(fd, buf, sizeof(buf) - 1, 0);
+                if (k < 0)
+                        return errno == ENODEV ? 0 : -errno;
+                buf[k] = 0;
+                const char *p = strstr(buf, "populated ");
+                if (!p || p[strlen("populated ")] != '1')
+                        return 0;
+                long long left = deadline - cg_now_ms();
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                struct pollfd pfd = { .fd = fd, .events = POLLPRI };
+                if (poll(&pfd, 1, (int)MIN(left, (long long)step)) < 0 && errno != EINTR)
+                        return -errno;
+        }
+}
+
 static int v2_kill_all(cg_ct *cg, unsigned timeout_ms)
 {
         int r = write_string_at(cg->hier[0].fd, "cgroup.kill", "1");
@@ -123,7 +150,7 @@ static int v2_kill_all(cg_ct *cg, unsigned timeout_ms)
         }
         if (r < 0)
                 return r;
-        return cg_wait_empty(cg, timeout_ms);
+        return v2_wait_empty(cg, timeout_ms);
 }
 
 /* A limit asked for whose file is missing: the controller is not enabled or not built. */

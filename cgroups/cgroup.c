@@ -1,11 +1,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
@@ -286,6 +289,68 @@ int cg_wait_empty(cg_ct *cg, unsigned timeout_ms)
                         return -ETIMEDOUT;
                 nanosleep(&(struct timespec){ .tv_nsec = 5 * 1000 * 1000 }, NULL);
         }
+}
+
+long long cg_now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int cg_kill_pids(const pid_t *pids, size_t n, struct pollfd **ret_fds)
+{
+        _cleanup_free_ struct pollfd *fds = calloc(n ? n : 1, sizeof(*fds));
+        if (!fds)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                /* A pid read from the cgroup while its process cannot exit (frozen, or ours to
+                 * kill) names that process: the pidfd is taken before the kill. */
+                fds[i] = (struct pollfd){ .fd = (int)syscall(SYS_pidfd_open, pids[i], 0), .events = POLLIN };
+                (void)kill(pids[i], SIGKILL);
+        }
+        *ret_fds = TAKE_PTR(fds);
+        return 0;
+}
+
+int cg_wait_pidfds(struct pollfd *fds, size_t n, unsigned timeout_ms)
+{
+        long long deadline = cg_now_ms() + timeout_ms;
+        size_t left = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < n; i++)
+                if (fds[i].fd >= 0)
+                        left++;
+                else
+                        fds[i].fd = -1; /* gone already, or out of fds: poll(2) skips it */
+        while (left > 0) {
+                long long t = deadline - cg_now_ms();
+                if (t <= 0) {
+                        r = -ETIMEDOUT;
+                        break;
+                }
+                int k = poll(fds, n, (int)t);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0) {
+                        r = -errno;
+                        break;
+                }
+                for (size_t i = 0; i < n && k > 0; i++)
+                        if (fds[i].fd >= 0 && fds[i].revents) {
+                                (void)safe_close(fds[i].fd);
+                                fds[i].fd = -1;
+                                left--;
+                                k--;
+                        }
+        }
+        for (size_t i = 0; i < n; i++)
+                if (fds[i].fd >= 0) {
+                        (void)safe_close(fds[i].fd);
+                        fds[i].fd = -1;
+                }
+        return r;
 }
 
 int cg_ct_kill_all(cg_ct *cg, unsigned timeout_ms)
