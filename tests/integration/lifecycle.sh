@@ -59,6 +59,8 @@ ctnet=$LAST_OUT
         pass "the CT has its own network namespace ($ctnet)" || fail "CT network namespace '$ctnet' is the test's"
 expect_rc 0 vz exec 101 readlink /proc/1/ns/pid
 ctpid1=$LAST_OUT
+# held open until compared: the inode number of a namespace that is gone is handed out again
+exec {pidns1}<"/proc/$(ct_inits 101)/ns/pid"
 
 # stop
 expect_rc 0 vz stop 101
@@ -80,6 +82,7 @@ assert_eq "$(count_lines "$init3")" 1 "one init after restart"
 expect_rc 0 vz exec 101 readlink /proc/1/ns/pid
 [ "$LAST_OUT" != "$ctpid1" ] && pass "restart gives a new pid namespace" ||
         fail "pid namespace $LAST_OUT is the one of the first start"
+exec {pidns1}<&-
 expect_out hi vz exec 101 echo hi
 expect_out ct101.test vz exec 101 hostname
 
