@@ -140,6 +140,34 @@ int cg_ct_attach(cg_ct *cg, pid_t pid)
         return 0;
 }
 
+int cg_ct_open_pid_v2(cg_ct *cg, pid_t pid)
+{
+        char path[64];
+        _cleanup_free_ char *buf = NULL;
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+        int r = read_full_file_at(AT_FDCWD, path, &buf, NULL);
+        if (r < 0)
+                return r;
+        const char *l = strstr(buf, "0::/");
+        if (!l || (l != buf && l[-1] != '\n'))
+                return -ENOENT;
+        l += 4;
+        size_t len = strcspn(l, "\n"), own = strlen(cg->path);
+        /* the pid's cgroup must be the CT's or one below it */
+        if (len < own || strncmp(l, cg->path, own) != 0 || (len > own && l[own] != '/'))
+                return -EPERM;
+        _cleanup_free_ char *rel = strndup(l, len);
+        if (!rel)
+                return -ENOMEM;
+        for (size_t i = 0; i < cg->n_hier; i++)
+                if (cg->hier[i].is_v2) {
+                        int fd = openat(cg->hier[i].root_fd, rel,
+                                        O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                        return fd < 0 ? -errno : fd;
+                }
+        return -EOPNOTSUPP;
+}
+
 int cg_ct_v2_fd(cg_ct *cg)
 {
         for (size_t i = 0; i < cg->n_hier; i++)

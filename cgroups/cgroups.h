@@ -31,6 +31,10 @@ int cg_ct_attach(cg_ct *cg, pid_t pid);
 /* The CT's directory in the cgroup2 hierarchy (a v2 host's, or a hybrid host's unified one) for
  * clone3(CLONE_INTO_CGROUP) ahead of cg_ct_attach_self(), or -EOPNOTSUPP when there is none. Owned by cg. */
 int cg_ct_v2_fd(cg_ct *cg);
+/* A new directory fd of pid's cgroup in the cgroup2 hierarchy, which must be the CT's cgroup or one
+ * below it (-EPERM otherwise): where an exec joins once the CT's own cgroup has children with controllers
+ * (cgroup2's no-internal-processes rule refuses its top cgroup then, EBUSY). */
+int cg_ct_open_pid_v2(cg_ct *cg, pid_t pid);
 /* For a child that is to move itself (cg_ct_attach_self()): open the files it will write, with the
  * caller's credentials, which are the ones the kernel checks (the child may be in a user namespace
  * of its own by then). cg_ct_attach_done() closes them in the caller. */

@@ -189,6 +189,7 @@ fail:
 /* Fork the command into the CT's pid namespace and cgroup; return its pid once it has exec'd. */
 static int exec_spawn(struct child_args *a, pid_t *ret_pid)
 {
+        _cleanup_close_ int initcg = -EBADF;
         struct exec_ctx *x = a->x;
         int go[2] = { -EBADF, -EBADF }, rep[2] = { -EBADF, -EBADF };
         struct clone_args args = { .exit_signal = SIGCHLD };
@@ -207,6 +208,16 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
                 args.cgroup = (unsigned)cgfd;
         }
         pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0 && errno == EBUSY && cgfd >= 0) {
+                /* the CT's init (systemd) has made its cgroup an inner node with controllers: join the
+                 * init's own cgroup instead, as runc and crun do */
+                initcg = cg_ct_open_pid_v2(x->cg, x->init);
+                if (initcg >= 0) {
+                        args.cgroup = (unsigned)initcg;
+                        pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+                } else
+                        errno = EBUSY;
+        }
         if (pid < 0) {
                 r = log_error_errno(-errno, "Failed to fork into CT %u: %m", x->c->id);
                 goto out;

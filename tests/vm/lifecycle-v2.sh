@@ -54,6 +54,11 @@ check "exec runs in the CT's cgroup" bash -c "'$VPSCTL' exec 101 'cat /proc/self
 "$VPSCTL" exec2 101 exit 7
 check "exec2 returns the command's code" test $? = 7
 check "the CT can make its own sub-cgroup" "$VPSCTL" exec2 101 'mkdir /sys/fs/cgroup/sub && echo $$ > /sys/fs/cgroup/sub/cgroup.procs'
+# as systemd does: init into a sub-cgroup, controllers enabled below the CT's cgroup, which may then hold
+# no process itself; exec must still get in (it joins init's cgroup)
+check "the CT can enable controllers for its sub-cgroups" "$VPSCTL" exec2 101 'mkdir /sys/fs/cgroup/init && echo 1 > /sys/fs/cgroup/init/cgroup.procs && echo $$ > /sys/fs/cgroup/init/cgroup.procs && echo +pids > /sys/fs/cgroup/cgroup.subtree_control'
+check "exec into a CT whose cgroup is an inner node" "$VPSCTL" exec2 101 true
+check "the exec'd command runs in init's cgroup" bash -c "'$VPSCTL' exec 101 cat /proc/self/cgroup | grep -qx '0::/init'"
 # device access on v2: a BPF device program on the CT's cgroup. A privileged CT may mknod the scratch disk's
 # node, but not open it, until DEVICES allows it (the program is replaced live).
 maj=$((16#$(stat -c %t "$CG2VM_DISK"))) min=$((16#$(stat -c %T "$CG2VM_DISK")))
