@@ -112,7 +112,8 @@ int ct_drop_capabilities(const struct ct_config *cfg, char *err, size_t errlen)
                         return -errno;
                 }
         }
-        if (cap_reset_ambient() < 0) {
+        /* one call, where libcap's cap_reset_ambient() asks about each capability first */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
                 snprintf(err, errlen, "Cannot clear the ambient capabilities: %s", strerror(errno));
                 return -errno;
         }

@@ -464,7 +464,8 @@ int ct_stop(ct *c, bool fast)
         r = ct_open_cgroup(c, false, &cg);
         if (r < 0 && r != -ENOENT)
                 return log_error_errno(r, "Failed to open the cgroup of CT %u: %m", c->id);
-        if (cg && cg_ct_populated(cg) > 0 && ct_find_init(c, cg, &init) >= 0)
+        /* only a clean shutdown talks to init; --fast goes straight to the cgroup */
+        if (!fast && cg && cg_ct_populated(cg) > 0 && ct_find_init(c, cg, &init) >= 0)
                 pidfd = (int)syscall(SYS_pidfd_open, init, 0);
 
         if (!fast && pidfd >= 0) {
