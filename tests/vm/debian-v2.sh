@@ -102,7 +102,7 @@ check "inside, systemd moved itself to /init.scope ($(val cgroup))" test "$(val 
 for d in init.scope system.slice; do
         check "inside, systemd made /sys/fs/cgroup/$d" grep -qw "$d/" <<<"$(val subdirs)"
 done
-check "inside, root is LOCAL_UID $uid on the host ($(val uid_map))" grep -q "^0 $uid 65536\$" <<<"$(val uid_map)"
+check "inside, root is LOCAL_UID $uid on the host ($(val uid_map))" grep -qE "^ *0 +$uid +65536\$" <<<"$(val uid_map)"
 if [ "$fail" != "$fail0" ]; then
         show "$inside"
         echo "# the inside view through nsenter:"
