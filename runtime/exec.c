@@ -1,9 +1,9 @@
 /* exec, exec2, enter: run a command inside a running CT.
  *
- * vpsctl joins the CT's pid namespace for its children only, forks the command straight into the
- * CT's cgroup, and the child joins the other namespaces. vpsctl itself never enters the CT's mount
- * namespace, so nothing of the CT can reach it; the child is a sealed memfd copy of vpsctl until it
- * execs (CVE-2019-5736) and closes every fd but 0-2 (CVE-2024-21626). */
+ * vpsctl joins the CT's pid namespace for its children only; the child moves itself into the CT's
+ * cgroup (born there on cgroup2) and joins the other namespaces. vpsctl itself never enters the CT's
+ * mount namespace, so nothing of the CT can reach it; the child runs from a sealed copy of vpsctl
+ * (ct_ensure_cloned_binary) until it execs (CVE-2019-5736) and closes every fd but 0-2 (CVE-2024-21626). */
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
@@ -103,7 +103,7 @@ struct child_args {
         const char *term;
 };
 
-static _noreturn_ void exec_child(struct child_args *a, int go_fd, int report_fd)
+static _noreturn_ void exec_child(struct child_args *a, bool in_v2, int go_fd, int report_fd)
 {
         char err[512];
         char go;
@@ -113,6 +113,12 @@ static _noreturn_ void exec_child(struct child_args *a, int go_fd, int report_fd
                 _exit(127);
         if (loop_read(go_fd, &go, 1) != 1)
                 _exit(127);
+        /* into the CT's cgroup before anything else, by itself: no RCU grace period (spawn.c) */
+        r = cg_ct_attach_self(a->x->cg, in_v2);
+        if (r < 0) {
+                snprintf(err, sizeof(err), "Cannot move into the CT's cgroup: %s", strerror(-r));
+                goto fail;
+        }
         bool userns = ct_userns(&a->x->c->cfg);
         if (setns(a->x->pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
                                        (userns ? CLONE_NEWUSER : 0)) < 0) {
@@ -202,7 +208,12 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
                 r = -errno;
                 goto out;
         }
-        int cgfd = cg_ct_clone_fd(x->cg);
+        r = cg_ct_attach_prepare(x->cg);
+        if (r < 0) {
+                r = log_error_errno(r, "Failed to open the cgroup of CT %u: %m", x->c->id);
+                goto out;
+        }
+        int cgfd = cg_ct_v2_fd(x->cg);
         if (cgfd >= 0) {
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (unsigned)cgfd;
@@ -225,20 +236,11 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
         if (pid == 0) {
                 safe_close(go[1]);
                 safe_close(rep[0]);
-                exec_child(a, go[0], rep[1]);
+                exec_child(a, cgfd >= 0, go[0], rep[1]);
         }
         go[0] = safe_close(go[0]);
         rep[1] = safe_close(rep[1]);
-        if (cgfd < 0) {
-                r = cg_ct_attach(x->cg, pid);
-                if (r < 0) {
-                        (void)kill(pid, SIGKILL);
-                        (void)waitpid(pid, NULL, 0);
-                        r = log_error_errno(r, "Failed to put the command into the cgroup of CT %u: %m",
-                                            x->c->id);
-                        goto out;
-                }
-        }
+        cg_ct_attach_done(x->cg);
         if (loop_write(go[1], "g", 1) < 0) {
                 r = -errno;
                 goto out;
