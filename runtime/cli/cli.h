@@ -21,6 +21,8 @@ extern struct ct_paths cli_paths;
 int cli_open_ct(const char *arg, const char *verb, bool lock, bool must_exist, ct **ret);
 /* Map a negative errno from a lifecycle call to an exit code, given the verb's default. */
 int cli_exit_code(int r, int fallback);
+/* Print s as a JSON string (null for NULL). */
+void cli_json_string(const char *s);
 /* Print usage of a verb to stderr and return EXIT_VZ_BAD_SYNTAX. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

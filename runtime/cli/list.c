@@ -154,21 +154,6 @@ static int sort_cmp(const void *a, const void *b)
         return c ? c : (x->c->id > y->c->id) - (x->c->id < y->c->id);
 }
 
-static void json_string(const char *s)
-{
-        putchar('"');
-        for (; *s; s++) {
-                unsigned char ch = (unsigned char)*s;
-                if (ch == '"' || ch == '\\')
-                        printf("\\%c", ch);
-                else if (ch < 0x20)
-                        printf("\\u%04x", ch);
-                else
-                        putchar(ch);
-        }
-        putchar('"');
-}
-
 static void print_json_value(const struct field *f, const char *v)
 {
         if (!v)
@@ -187,11 +172,11 @@ static void print_json_value(const struct field *f, const char *v)
                 for (char *save = NULL, *t = copy ? strtok_r(copy, " ", &save) : NULL; t;
                      t = strtok_r(NULL, " ", &save), first = false) {
                         fputs(first ? "" : ", ", stdout);
-                        json_string(t);
+                        cli_json_string(t);
                 }
                 putchar(']');
         } else
-                json_string(v);
+                cli_json_string(v);
 }
 
 static int parse_fields(const char *spec, struct field **ret, size_t *ret_n)

@@ -55,6 +55,25 @@ const struct verb verbs[] = {
         { NULL, NULL, false, NULL, NULL },
 };
 
+void cli_json_string(const char *s)
+{
+        if (!s) {
+                fputs("null", stdout);
+                return;
+        }
+        putchar('"');
+        for (; *s; s++) {
+                unsigned char ch = (unsigned char)*s;
+                if (ch == '"' || ch == '\\')
+                        printf("\\%c", ch);
+                else if (ch < 0x20)
+                        printf("\\u%04x", ch);
+                else
+                        putchar(ch);
+        }
+        putchar('"');
+}
+
 int cli_usage_error(const char *verb, const char *fmt, ...)
 {
         va_list ap;

@@ -153,25 +153,6 @@ fail:
 
 /* ---- output ---- */
 
-static void json_string(const char *s)
-{
-        if (!s) {
-                fputs("null", stdout);
-                return;
-        }
-        putchar('"');
-        for (; *s; s++) {
-                unsigned char ch = (unsigned char)*s;
-                if (ch == '"' || ch == '\\')
-                        printf("\\%c", ch);
-                else if (ch < 0x20)
-                        printf("\\u%04x", ch);
-                else
-                        putchar(ch);
-        }
-        putchar('"');
-}
-
 static void format_time(time_t t, bool utc, char *buf, size_t len)
 {
         struct tm tm;
@@ -292,21 +273,21 @@ static int template_list(struct tctx *t, int argc, char **argv)
                         continue;
                 }
                 printf("%s\n{\"name\":", row ? "," : "");
-                json_string(ti->name);
+                cli_json_string(ti->name);
                 printf(",\"generation\":");
-                json_string(cur ? cur->name : NULL);
+                cli_json_string(cur ? cur->name : NULL);
                 format_time(cur ? cur->built : 0, true, when, sizeof(when));
                 printf(",\"built\":");
-                json_string(cur ? when : NULL);
+                cli_json_string(cur ? when : NULL);
                 if (cur)
                         printf(",\"built_epoch\":%lld,\"size\":%llu", (long long)cur->built,
                                (unsigned long long)cur->size);
                 else
                         printf(",\"built_epoch\":null,\"size\":null");
                 printf(",\"source\":");
-                json_string(cur ? cur->source : NULL);
+                cli_json_string(cur ? cur->source : NULL);
                 printf(",\"recipe\":");
-                json_string(rec ? (rec->path ? rec->path : "built-in") : NULL);
+                cli_json_string(rec ? (rec->path ? rec->path : "built-in") : NULL);
                 printf(",\"cts\":[");
                 bool first = true;
                 for (size_t g = 0; g < ti->n_gens; g++)
@@ -323,9 +304,9 @@ static int template_list(struct tctx *t, int argc, char **argv)
                         const tmpl_generation *ge = &ti->gens[g];
                         format_time(ge->built, true, when, sizeof(when));
                         printf("%s{\"name\":", g ? "," : "");
-                        json_string(ge->name);
+                        cli_json_string(ge->name);
                         printf(",\"built\":");
-                        json_string(when);
+                        cli_json_string(when);
                         printf(",\"size\":%llu,\"current\":%s,\"cts\":", (unsigned long long)ge->size,
                                ge->current ? "true" : "false");
                         json_users(ge);
@@ -352,11 +333,11 @@ static int template_list(struct tctx *t, int argc, char **argv)
                         continue;
                 }
                 printf("%s\n{\"name\":", row++ ? "," : "");
-                json_string(*p);
+                cli_json_string(*p);
                 printf(",\"generation\":null,\"built\":null,\"built_epoch\":null,\"size\":null,\"source\":"
                        "null,"
                        "\"recipe\":");
-                json_string(rec ? (rec->path ? rec->path : "built-in") : NULL);
+                cli_json_string(rec ? (rec->path ? rec->path : "built-in") : NULL);
                 printf(",\"cts\":[],\"users\":0,\"building\":false,\"generations\":[]}");
         }
         if (json)
