@@ -32,7 +32,12 @@ struct cli_netopts {
         size_t n_ipadd, n_ipdel, n_netif_add, n_netif_del, n_nameserver, n_searchdomain;
         bool set_ns, set_sd;
         char *v_ip[2], *v_netif[2], *v_ns, *v_sd; /* the resulting values, owned here; [slot] */
+        int ip_lock;                              /* the host-wide address lock, while held */
 };
+#define CLI_NETOPTS_INIT          \
+        {                         \
+                .ip_lock = -EBADF \
+        }
 void cli_netopts_done(struct cli_netopts *o);
 /* Take one option (without dashes) and its value: 0, an exit code for a bad value, or -ENOENT when opt is
  * not a network option. Values are checked here, before anything is locked or changed. */

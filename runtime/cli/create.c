@@ -28,7 +28,7 @@ int verb_create(int argc, char **argv)
         };
         const char *tmpl = NULL, *sample = NULL, *layout = NULL;
         struct ct_change changes[8];
-        _cleanup_(cli_netopts_done) struct cli_netopts netopts = {};
+        _cleanup_(cli_netopts_done) struct cli_netopts netopts = CLI_NETOPTS_INIT;
         size_t n = 0;
         const char *name = NULL;
         int userns = CT_UNSET;

@@ -2,10 +2,13 @@
  * --searchdomain. They edit lists (IP_ADDRESS, NETIF) or replace them (NAMESERVER, SEARCHDOMAIN); the result
  * becomes ordinary key changes. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fileio.h"
 #include "base/log.h"
 #include "cli.h"
 
@@ -37,7 +40,8 @@ void cli_netopts_done(struct cli_netopts *o)
         free(o->v_netif[1]);
         free(o->v_ns);
         free(o->v_sd);
-        *o = (struct cli_netopts){};
+        safe_close(o->ip_lock);
+        *o = (struct cli_netopts){ .ip_lock = -EBADF };
 }
 
 /* "eth0[,mac,host_ifname,host_mac,bridge]" -> "ifname=eth0,mac=..,..." with the empty fields left out */
@@ -264,6 +268,18 @@ int cli_netopts_changes(struct cli_netopts *o, ct *c, const char *base_ips, cons
                         struct ct_change *changes, size_t *n, size_t max)
 {
         int r;
+        if (o->n_ipadd && o->ip_lock < 0) {
+                /* one address check at a time host-wide, held until this command has saved or applied
+                 * its addresses: two CTs cannot both take the same address */
+                char path[4096];
+                snprintf(path, sizeof(path), "%s/ip.lock", c->paths->run_dir);
+                if (mkdir_p_at(AT_FDCWD, c->paths->run_dir, 0755) < 0 ||
+                    (o->ip_lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0 ||
+                    flock(o->ip_lock, LOCK_EX) < 0) {
+                        log_error_errno(-errno, "Cannot lock %s: %m", path);
+                        return EXIT_VZ_SYSTEM;
+                }
+        }
         if ((o->n_ipadd || o->n_ipdel) && *n < max) {
                 free(o->v_ip[slot]);
                 o->v_ip[slot] = NULL;

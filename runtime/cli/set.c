@@ -21,7 +21,7 @@ int verb_set(int argc, char **argv)
         const char *ctarg = NULL, *name = NULL;
         size_t n = 0;
         bool save = false, live = false;
-        _cleanup_(cli_netopts_done) struct cli_netopts netopts = {};
+        _cleanup_(cli_netopts_done) struct cli_netopts netopts = CLI_NETOPTS_INIT;
 
         for (int i = 1; i < argc; i++) {
                 const char *a = argv[i];

@@ -572,6 +572,21 @@ expect_rc 0 vz stop 104
 assert_true "stop 104 removes veth104.0" eval "! ip link show veth104.0"
 assert_eq "$(ip -o link show master br0 2>/dev/null)" "" "no port left on br0"
 
+# two creates racing for one address: a host-wide lock lets exactly one have it
+for round in 1 2 3; do
+        ( exec "$VPSCTL" create 15$round --ostemplate busybox --ipadd 198.51.100.200 ) >/dev/null 2>&1 &
+        a=$!
+        ( exec "$VPSCTL" create 16$round --ostemplate busybox --ipadd 198.51.100.200 ) >/dev/null 2>&1 &
+        b=$!
+        wait $a
+        ra=$?
+        wait $b
+        rb=$?
+        rcs=$(printf '%s\n' "$ra" "$rb" | sort -n | tr '\n' ' ')
+        assert_eq "$rcs" "0 78 " "round $round: concurrent creates with one address exit 0 and 78"
+        for id in 15$round 16$round; do vz destroy "$id" >/dev/null 2>&1; done
+done
+
 kill "$peer_server" 2>/dev/null
 wait "$peer_server" 2>/dev/null
 done_testing
