@@ -270,7 +270,7 @@ const struct ct_key ct_keys[] = {
           .parse = parse_tristate,
           .format = format_tristate,
           .offset = offsetof(struct ct_config, userns),
-          .flags = CT_KEY_CT | CT_KEY_GLOBAL,
+          .flags = CT_KEY_CT | CT_KEY_GLOBAL | CT_KEY_NOSET,
           .help = "run the CT in its own user namespace, its root an unprivileged id range on the host "
                   "(yes|no; create decides, new CTs default to yes)" },
         { .key = "LOCAL_UID",

@@ -14,7 +14,7 @@ struct ct_paths cli_paths;
 const struct verb verbs[] = {
         { "create", verb_create, false,
           "create CTID --ostemplate NAME [--config SAMPLE] [--hostname H] [--name N] [--description D] "
-          "[--layout overlay|copy] [--ipadd ADDR[/LEN]]... [--netif_add SPEC]... "
+          "[--layout overlay|copy] [--userns yes|no] [--ipadd ADDR[/LEN]]... [--netif_add SPEC]... "
           "[--nameserver IP|inherit]... [--searchdomain D]...",
           "create a CT from a template" },
         { "start", verb_start, true, "start CTID [--wait] [--force]",
@@ -204,10 +204,23 @@ int verb_help(int argc, char **argv)
                         printf("Usage: vpsctl %s\n\n%s\n", v->usage, v->summary);
                         if (streq(v->name, "set") || streq(v->name, "create")) {
                                 printf("\nParameters (CTID.conf key, option):\n");
-                                for (size_t i = 0; i < ct_keys_count; i++)
-                                        if (ct_keys[i].option && (ct_keys[i].flags & CT_KEY_CT))
-                                                printf("  --%-14s %-13s %s\n", ct_keys[i].option,
-                                                       ct_keys[i].key, ct_keys[i].help);
+                                /* set: what it can change; create: the keys it takes as options */
+                                static const char *const create_keys[] = { "HOSTNAME", "NAME", "DESCRIPTION",
+                                                                           "USERNS" };
+                                bool create = streq(v->name, "create");
+                                for (size_t i = 0; i < ct_keys_count; i++) {
+                                        const struct ct_key *k = &ct_keys[i];
+                                        bool shown = k->option && (k->flags & CT_KEY_CT) &&
+                                                     (create || !(k->flags & CT_KEY_NOSET));
+                                        if (create) {
+                                                bool taken = false;
+                                                for (size_t j = 0; j < ELEMENTSOF(create_keys); j++)
+                                                        taken = taken || streq(k->key, create_keys[j]);
+                                                shown = shown && taken;
+                                        }
+                                        if (shown)
+                                                printf("  --%-14s %-13s %s\n", k->option, k->key, k->help);
+                                }
                         }
                         return 0;
                 }
