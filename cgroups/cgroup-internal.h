@@ -35,6 +35,8 @@ struct cg_ct {
 extern const struct cg_ops cg_v1_ops;
 extern const struct cg_ops cg_v2_ops;
 
+/* Is controller c in a comma-separated list ("cpu,cpuacct")? (cgroup-v1.c) */
+bool cg_has_controller(const char *list, const char *c);
 /* Shared helpers (cgroup.c) */
 int cg_read_pids_recursive(int dfd, pid_t **pids, size_t *n, size_t *alloc);
 int cg_rmdir_recursive(int parent_fd, const char *name);

@@ -66,7 +66,7 @@ static int make_path(struct cg_hierarchy *h, const char *path, bool cpuset)
         return 0;
 }
 
-static bool has_controller(const char *list, const char *c)
+bool cg_has_controller(const char *list, const char *c)
 {
         size_t n = strlen(c);
         for (const char *p = list; (p = strstr(p, c)); p += n)
@@ -144,7 +144,7 @@ static int v1_setup(cg_ct *cg, bool create)
                         return -ENOMEM;
 
                 if (create) {
-                        r = make_path(h, cg->path, has_controller(ctl, "cpuset"));
+                        r = make_path(h, cg->path, cg_has_controller(ctl, "cpuset"));
                         if (r < 0)
                                 return log_debug_errno(r, "Failed to create cgroup %s/%s: %m", mnt,
                                                        cg->path);
@@ -181,7 +181,7 @@ static int v1_setup(cg_ct *cg, bool create)
 static struct cg_hierarchy *find_controller(cg_ct *cg, const char *c)
 {
         for (size_t i = 0; i < cg->n_hier; i++)
-                if (!cg->hier[i].is_v2 && has_controller(cg->hier[i].controllers, c))
+                if (!cg->hier[i].is_v2 && cg_has_controller(cg->hier[i].controllers, c))
                         return &cg->hier[i];
         return NULL;
 }

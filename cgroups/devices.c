@@ -13,14 +13,6 @@
 #include "base/fileio.h"
 #include "cgroup-internal.h"
 
-static bool has_devices(const char *list)
-{
-        for (const char *p = list; p && (p = strstr(p, "devices")); p += 7)
-                if ((p == list || p[-1] == ',') && (p[7] == ',' || p[7] == 0))
-                        return true;
-        return false;
-}
-
 /* One line of devices.allow / devices.deny: "c 1:3 rwm", "b *:* m". */
 static int v1_rule(int fd, const cg_device_rule *rule)
 {
@@ -164,7 +156,7 @@ int cg_ct_set_devices(cg_ct *cg, const cg_device_rule *rules, size_t n)
                 int r;
                 if (h->is_v2 && cg->ops->version == CG_VERSION_V2)
                         r = v2_apply(h->fd, rules, n);
-                else if (!h->is_v2 && has_devices(h->controllers))
+                else if (!h->is_v2 && cg_has_controller(h->controllers, "devices"))
                         r = v1_apply(h->fd, rules, n);
                 else
                         continue;
