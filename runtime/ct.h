@@ -135,6 +135,8 @@ struct ct_netif {
 /* Parse a space separated IP_ADDRESS list; -EINVAL on a bad address. */
 int ct_ip_list_parse(const char *list, struct ct_ip **ret, size_t *ret_n);
 bool ct_ip_same(const struct ct_ip *a, const struct ct_ip *b);
+/* Is ip (as an address, whatever its prefix length) in list? */
+bool ct_ip_in(const struct ct_ip *ip, const struct ct_ip *list, size_t n);
 /* Parse NETIF; fields not given are derived (host_ifname veth<CTID>.<N>, MACs stable per CT and interface).
  */
 int ct_netif_list_parse(unsigned ctid, const char *list, struct ct_netif **ret, size_t *ret_n);

@@ -234,19 +234,14 @@ static int sysctl_on(const char *path)
         return netns_sysctl_write(-1, path, "1");
 }
 
-/* The host's half of one address: route, proxy entries, allow rule. */
-static int host_ip_add(ct *c, nl_sock *nl, int host_idx, const struct ct_ip *ip)
+/* The host's half of one address: route, proxy entries on devs (neighbour_devs()), allow rule. */
+static int host_ip_add(ct *c, nl_sock *nl, int host_idx, const struct ct_ip *ip, const int *devs, size_t nd)
 {
         char ifn[16];
         venet_host_if(c->id, ifn);
         int r = netns_route_add(nl, ip->family, ip->addr, host_prefix(ip), NULL, host_idx, RT_SCOPE_LINK);
         if (r < 0 && r != -EEXIST)
                 return log_error_errno(r, "CT %u: cannot route %s to %s: %m", c->id, ip->text, ifn);
-        _cleanup_free_ int *devs = NULL;
-        size_t nd = 0;
-        r = neighbour_devs(c, nl, &devs, &nd);
-        if (r < 0)
-                return r;
         for (size_t i = 0; i < nd; i++) {
                 r = netns_neigh_proxy_add(nl, ip->family, ip->addr, devs[i]);
                 if (r < 0 && r != -EEXIST)
@@ -259,16 +254,13 @@ static int host_ip_add(ct *c, nl_sock *nl, int host_idx, const struct ct_ip *ip)
         return 0;
 }
 
-static void host_ip_del(ct *c, nl_sock *nl, const struct ct_ip *ip)
+static void host_ip_del(ct *c, nl_sock *nl, const struct ct_ip *ip, const int *devs, size_t nd)
 {
         char ifn[16];
         venet_host_if(c->id, ifn);
-        _cleanup_free_ int *devs = NULL;
-        size_t nd = 0;
         (void)netns_route_del(nl, ip->family, ip->addr, host_prefix(ip), NULL, 0);
-        if (neighbour_devs(c, nl, &devs, &nd) >= 0)
-                for (size_t i = 0; i < nd; i++)
-                        (void)netns_neigh_proxy_del(nl, ip->family, ip->addr, devs[i]);
+        for (size_t i = 0; i < nd; i++)
+                (void)netns_neigh_proxy_del(nl, ip->family, ip->addr, devs[i]);
         (void)netns_rule_del(nl, ip->family, RULE_PRIO_ALLOW, ifn, ip->addr, host_prefix(ip), false);
 }
 
@@ -359,8 +351,12 @@ static int venet_up(ct *c, nl_sock *nl, int ctns, const struct ct_ip *ips, size_
                         return log_error_errno(r, "CT %u: cannot add the anti-spoofing rule on %s: %m",
                                                c->id, ifn);
         }
+        _cleanup_free_ int *devs = NULL;
+        size_t nd = 0;
+        if ((r = neighbour_devs(c, nl, &devs, &nd)) < 0)
+                return r;
         for (size_t i = 0; i < n; i++)
-                if ((r = host_ip_add(c, nl, hidx, &ips[i])) < 0)
+                if ((r = host_ip_add(c, nl, hidx, &ips[i], devs, nd)) < 0)
                         return r;
 
         /* the CT's side */
@@ -395,9 +391,13 @@ static void net_host_cleanup(ct *c, nl_sock *nl, const struct ct_ip *ips, size_t
                              const struct ct_netif *ifs, size_t nifs)
 {
         char ifn[16];
+        _cleanup_free_ int *devs = NULL;
+        size_t nd = 0;
         venet_host_if(c->id, ifn);
+        if (n > 0 && neighbour_devs(c, nl, &devs, &nd) < 0)
+                nd = 0;
         for (size_t i = 0; i < n; i++)
-                host_ip_del(c, nl, &ips[i]);
+                host_ip_del(c, nl, &ips[i], devs, nd);
         (void)netns_link_del(nl, ifn);
         for (int fam = 0; fam < 2; fam++) {
                 int f = fam ? AF_INET6 : AF_INET;
@@ -442,6 +442,13 @@ static int netif_up(ct *c, nl_sock *nl, int ctns, const struct ct_netif *f)
 static void net_state_path(ct *c, char path[4096])
 {
         snprintf(path, 4096, "%s/net", c->run_path);
+}
+
+static bool net_state_exists(ct *c)
+{
+        char path[4096];
+        net_state_path(c, path);
+        return access(path, F_OK) == 0;
 }
 
 static int net_state_write(ct *c, const char *ips, const char *netif)
@@ -525,7 +532,7 @@ static void net_cleanup_all(ct *c, nl_sock *nl)
         struct net_conf st = {}, cf = {};
         char path[4096];
         net_state_path(c, path);
-        if (access(path, F_OK) == 0 && ct_net_live(c, &ips, &netif) >= 0 &&
+        if (net_state_exists(c) && ct_net_live(c, &ips, &netif) >= 0 &&
             net_conf_parse(c, ips, netif, &st) >= 0) {
                 net_host_cleanup(c, nl, st.ips, st.n_ips, st.ifs, st.n_ifs);
                 net_conf_done(&st);
@@ -551,6 +558,8 @@ int ct_net_start(ct *c, pid_t init)
         int r = net_conf_load(c, &nc);
         if (r < 0)
                 return r;
+        if (nc.n_ips == 0 && nc.n_ifs == 0 && !net_state_exists(c))
+                return 0; /* no network, and nothing of an earlier run to clean up: no netlink at all */
         _cleanup_nl_ nl_sock *nl = NULL;
         if ((r = nl_open(&nl)) < 0)
                 return log_error_errno(r, "Cannot open rtnetlink: %m");
@@ -577,12 +586,16 @@ fail:
 void ct_net_stop(ct *c)
 {
         _cleanup_nl_ nl_sock *nl = NULL;
+        /* a CT with a network has a state file from its start (or a live change) and a config saying so */
+        if (!net_state_exists(c) && (!c->cfg.ip_address || !*c->cfg.ip_address) &&
+            (!c->cfg.netif || !*c->cfg.netif))
+                return;
         if (nl_open(&nl) < 0)
                 return;
         net_cleanup_all(c, nl);
 }
 
-static bool ip_in(const struct ct_ip *ip, const struct ct_ip *list, size_t n)
+bool ct_ip_in(const struct ct_ip *ip, const struct ct_ip *list, size_t n)
 {
         for (size_t i = 0; i < n; i++)
                 if (ct_ip_same(ip, &list[i]))
@@ -608,7 +621,7 @@ int ct_net_check_ips(ct *c, const char *new_list)
         /* only the addresses this change adds can collide */
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
-                if (!ip_in(&ips[i], mine, n_mine))
+                if (!ct_ip_in(&ips[i], mine, n_mine))
                         ips[k++] = ips[i];
         n = k;
         if (n == 0)
@@ -634,7 +647,7 @@ int ct_net_check_ips(ct *c, const char *new_list)
                 if (ct_ip_list_parse(o_all, &theirs, &nt) < 0)
                         continue;
                 for (size_t j = 0; j < n; j++)
-                        if (ip_in(&ips[j], theirs, nt)) {
+                        if (ct_ip_in(&ips[j], theirs, nt)) {
                                 log_error("IP address %s is already used by CT %u; remove it there first "
                                           "(vpsctl set %u --ipdel %s --save)",
                                           ips[j].text, ids[i], ids[i], ips[j].text);
@@ -717,17 +730,21 @@ static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid
                 if ((r = nl_open_in(ctns, &ctnl)) < 0 ||
                     (r = netns_link_index(ctnl, VENET_CT_IF, &cidx)) < 0)
                         return log_error_errno(r, "CT %u: cannot reach its %s: %m", c->id, VENET_CT_IF);
+                _cleanup_free_ int *devs = NULL;
+                size_t nd = 0;
+                if ((r = neighbour_devs(c, nl, &devs, &nd)) < 0)
+                        return r;
                 for (size_t i = 0; i < nwas; i++)
-                        if (!ip_in(&was[i], nc.ips, nc.n_ips)) {
-                                host_ip_del(c, nl, &was[i]);
+                        if (!ct_ip_in(&was[i], nc.ips, nc.n_ips)) {
+                                host_ip_del(c, nl, &was[i], devs, nd);
                                 (void)netns_addr_del(ctnl, cidx, was[i].family, was[i].addr,
                                                      was[i].prefixlen);
                         }
                 if ((r = host_sysctls(c, nl, nc.ips, nc.n_ips)) < 0)
                         return r;
                 for (size_t i = 0; i < nc.n_ips; i++)
-                        if (!ip_in(&nc.ips[i], was, nwas) &&
-                            ((r = host_ip_add(c, nl, hidx, &nc.ips[i])) < 0 ||
+                        if (!ct_ip_in(&nc.ips[i], was, nwas) &&
+                            ((r = host_ip_add(c, nl, hidx, &nc.ips[i], devs, nd)) < 0 ||
                              (r = ct_ip_add(c, ctnl, cidx, &nc.ips[i])) < 0))
                                 return r;
         }

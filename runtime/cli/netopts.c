@@ -173,48 +173,47 @@ static char *join(char **v, size_t n, const char *sep)
 }
 
 /* The new IP_ADDRESS: the current list, less --ipdel, plus --ipadd, each address once. */
+/* The new IP_ADDRESS: the current list, less --ipdel, plus --ipadd, each address once. */
 static int new_ip_list(const struct cli_netopts *o, const char *cur, char **ret)
 {
-        _cleanup_free_ struct ct_ip *have = NULL;
-        size_t n = 0;
+        _cleanup_free_ struct ct_ip *have = NULL, *dels = NULL, *adds = NULL, *out = NULL;
+        _cleanup_free_ char *del_text = NULL, *add_text = NULL;
+        size_t n = 0, ndel = 0, nadd = 0, nout = 0;
+        bool all = false;
+        for (size_t j = 0; j < o->n_ipdel; j++)
+                all = all || streq(o->ipdel[j], "all");
+        /* the values were checked one by one when taken: parse them as lists now */
+        if (!(del_text = all ? strdup("") : join(o->ipdel, o->n_ipdel, " ")) ||
+            !(add_text = join(o->ipadd, o->n_ipadd, " ")))
+                return -ENOMEM;
         int r = ct_ip_list_parse(cur, &have, &n);
+        if (r >= 0)
+                r = ct_ip_list_parse(del_text, &dels, &ndel);
+        if (r >= 0)
+                r = ct_ip_list_parse(add_text, &adds, &nadd);
         if (r < 0)
                 return r;
-        char **out = NULL;
-        size_t nout = 0;
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                bool drop = false;
-                for (size_t j = 0; j < o->n_ipdel && !drop; j++) {
-                        struct ct_ip *d = NULL;
-                        size_t nd = 0;
-                        drop = streq(o->ipdel[j], "all") || (ct_ip_list_parse(o->ipdel[j], &d, &nd) >= 0 &&
-                                                             nd == 1 && ct_ip_same(d, &have[i]));
-                        free(d);
-                }
-                if (!drop)
-                        r = append(&out, &nout, have[i].text);
+        if (!(out = calloc(n + nadd + 1, sizeof(*out))))
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                if (!all && !ct_ip_in(&have[i], dels, ndel))
+                        out[nout++] = have[i];
+        for (size_t i = 0; i < nadd; i++)
+                if (!ct_ip_in(&adds[i], out, nout))
+                        out[nout++] = adds[i];
+        size_t len = 1;
+        for (size_t i = 0; i < nout; i++)
+                len += strlen(out[i].text) + 1;
+        char *s = calloc(1, len);
+        if (!s)
+                return -ENOMEM;
+        for (size_t i = 0; i < nout; i++) {
+                if (i)
+                        strcat(s, " ");
+                strcat(s, out[i].text);
         }
-        for (size_t j = 0; j < o->n_ipadd && r >= 0; j++) {
-                struct ct_ip *a = NULL;
-                size_t na = 0;
-                r = ct_ip_list_parse(o->ipadd[j], &a, &na);
-                bool dup = false;
-                if (r >= 0) {
-                        for (size_t i = 0; i < nout && !dup; i++) {
-                                struct ct_ip *b = NULL;
-                                size_t nb = 0;
-                                dup = ct_ip_list_parse(out[i], &b, &nb) >= 0 && nb == 1 && ct_ip_same(a, b);
-                                free(b);
-                        }
-                        if (!dup)
-                                r = append(&out, &nout, a[0].text);
-                }
-                free(a);
-        }
-        if (r >= 0 && !(*ret = join(out, nout, " ")))
-                r = -ENOMEM;
-        strv_free(out);
-        return r;
+        *ret = s;
+        return 0;
 }
 
 static int new_netif_list(const struct cli_netopts *o, ct *c, const char *base, char **ret)
