@@ -5,7 +5,9 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 
 #include "fileio.h"
 #include "macro.h"
@@ -296,4 +298,14 @@ int copy_file_at(int src_dfd, const char *src, int dst_dfd, const char *dst, mod
         if (fchmod(out, mode) < 0)
                 return -errno;
         return 0;
+}
+
+int open_in_root(int rootfd, const char *path, int flags)
+{
+        struct open_how how = {
+                .flags = (unsigned long long)(flags | O_CLOEXEC),
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+        return fd < 0 ? -errno : fd;
 }

@@ -24,6 +24,9 @@ int rm_rf_at(int dfd, const char *name);
 int loop_write(int fd, const void *buf, size_t len);
 /* Read up to len bytes, retrying on EINTR and short reads; returns bytes read. */
 ssize_t loop_read(int fd, void *buf, size_t len);
+/* openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): path resolved as if rootfd were "/", so a symlink of
+ * a CT's never leads out of its root. O_CLOEXEC is added. Returns the fd or -errno. */
+int open_in_root(int rootfd, const char *path, int flags);
 /* Does dfd/path exist (without following a final symlink)? */
 bool exists_at(int dfd, const char *path);
 /* Copy a regular file (sendfile/copy_file_range), creating dst with mode. */

@@ -8,7 +8,7 @@
 #include <sys/prctl.h>
 
 #include "base/macro.h"
-#include "ct-internal.h"
+#include "engine-internal.h"
 
 /* Never granted to a CT by default: host-wide knobs that a namespace does not contain. */
 const char *const ct_dropped_caps[] = {
@@ -26,54 +26,6 @@ const char *const ct_dropped_caps[] = {
         "cap_perfmon",
         NULL,
 };
-
-/* "cap_net_admin", "NET_ADMIN", "net_admin" -> the capability's number; -EINVAL if unknown. */
-static int cap_by_name(const char *name, size_t len, cap_value_t *ret)
-{
-        char buf[64] = "cap_";
-        size_t off = strncasecmp(name, "cap_", 4) == 0 ? 0 : 4;
-        if (len + off >= sizeof(buf) || len == 0)
-                return -EINVAL;
-        for (size_t i = 0; i < len; i++)
-                buf[off + i] = (char)tolower((unsigned char)name[i]);
-        buf[off + len] = 0;
-        return cap_from_name(buf, ret) < 0 ? -EINVAL : 0;
-}
-
-/* Walk CAPABILITY ("net_admin:off sys_time:on", separated by spaces or commas). */
-static int for_each_cap_setting(const char *list, int (*fn)(cap_value_t v, bool on, void *u), void *u)
-{
-        for (const char *p = list ? list : ""; *p;) {
-                p += strspn(p, " ,");
-                if (!*p)
-                        break;
-                size_t len = strcspn(p, " ,");
-                const char *colon = memchr(p, ':', len);
-                if (!colon)
-                        return -EINVAL;
-                size_t vlen = len - (size_t)(colon + 1 - p);
-                bool on;
-                if (vlen == 2 && strncasecmp(colon + 1, "on", 2) == 0)
-                        on = true;
-                else if (vlen == 3 && strncasecmp(colon + 1, "off", 3) == 0)
-                        on = false;
-                else
-                        return -EINVAL;
-                cap_value_t v;
-                int r = cap_by_name(p, (size_t)(colon - p), &v);
-                if (r < 0)
-                        return r;
-                if (fn && (r = fn(v, on, u)) < 0)
-                        return r;
-                p += len;
-        }
-        return 0;
-}
-
-int ct_capability_check(const char *list)
-{
-        return for_each_cap_setting(list, NULL, NULL);
-}
 
 static int note_setting(cap_value_t v, bool on, void *u)
 {
@@ -96,7 +48,7 @@ int ct_drop_capabilities(const struct ct_config *cfg, char *err, size_t errlen)
                 if (cap_from_name(ct_dropped_caps[i], &v) >= 0 && v >= 0 && v < 64)
                         drop |= 1ULL << v;
         }
-        if (for_each_cap_setting(cfg->capability, note_setting, &drop) < 0) {
+        if (ct_cap_settings_foreach(cfg->capability, note_setting, &drop) < 0) {
                 snprintf(err, errlen, "Bad CAPABILITY \"%s\"", cfg->capability);
                 return -EINVAL;
         }

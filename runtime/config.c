@@ -11,8 +11,6 @@
 #include "base/log.h"
 #include "base/parse.h"
 #include "config-internal.h"
-#include "ct-internal.h"
-#include "ct.h"
 #include "templates/templates.h"
 
 #define FIELD(c, k) ((char *)(c) + (k)->offset)

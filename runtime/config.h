@@ -7,6 +7,12 @@
 
 #include "base/macro.h"
 
+#define CTID_MIN 101U
+#define CTID_MAX 2147483644U
+
+/* The CT side of routed (venet) networking. */
+#define CT_VENET_IF "venet0"
+
 typedef enum ct_key_flags {
         CT_KEY_CT = 1 << 0,     /* valid in CTID.conf */
         CT_KEY_GLOBAL = 1 << 1, /* valid in vpsctl.conf (as a default for CTs when also CT_KEY_CT) */
@@ -122,3 +128,33 @@ int ct_subst_veid(const char *in, unsigned ctid, char **ret);
 bool hostname_is_valid(const char *s);
 /* CT name syntax: [A-Za-z0-9._-], starting with a letter or digit, not all digits. */
 bool ct_name_is_valid(const char *s);
+
+/* config-net.c: routed addresses (IP_ADDRESS) and bridged interfaces (NETIF). */
+struct ct_ip {
+        int family; /* AF_INET, AF_INET6 */
+        unsigned char addr[16];
+        unsigned prefixlen; /* on the CT's venet0: 32/128 unless given */
+        bool explicit_prefix;
+        char text[64]; /* canonical "ADDR" or "ADDR/LEN" */
+};
+struct ct_netif {
+        char ifname[16], host_ifname[16], bridge[16];
+        uint8_t mac[6], host_mac[6];
+        bool has_mac, has_host_mac;
+};
+/* Parse a space separated IP_ADDRESS list; -EINVAL on a bad address. */
+int ct_ip_list_parse(const char *list, struct ct_ip **ret, size_t *ret_n);
+bool ct_ip_same(const struct ct_ip *a, const struct ct_ip *b);
+/* Is ip (as an address, whatever its prefix length) in list? */
+bool ct_ip_in(const struct ct_ip *ip, const struct ct_ip *list, size_t n);
+/* Parse NETIF; fields not given are derived (host_ifname veth<CTID>.<N>, MACs stable per CT and interface).
+ */
+int ct_netif_list_parse(unsigned ctid, const char *list, struct ct_netif **ret, size_t *ret_n);
+int ct_netif_format(const struct ct_netif *ifs, size_t n, char **ret);
+bool ct_ifname_valid(const char *s);
+/* veth<CTID>.<N>, or vx<hex CTID>.<N> where that is longer than an interface name may be. */
+void ct_default_host_ifname(unsigned ctid, size_t index, char ret[16]);
+
+/* config-security.c: validate SECCOMP_ALLOW/DENY syscall names and CAPABILITY entries (-EINVAL). */
+int ct_seccomp_check_names(const char *list);
+int ct_capability_check(const char *list);

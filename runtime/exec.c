@@ -24,11 +24,10 @@
 #include <termios.h>
 #include <unistd.h>
 #include <linux/magic.h>
-#include <linux/openat2.h>
 
 #include "base/fileio.h"
 #include "base/log.h"
-#include "ct-internal.h"
+#include "engine-internal.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -453,11 +452,9 @@ static int open_ct_ptmx(struct exec_ctx *x, int *ret_master, int *ret_slave)
         _cleanup_close_ int rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return -errno;
-        struct open_how how = { .flags = O_RDWR | O_NOCTTY | O_CLOEXEC,
-                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-        _cleanup_close_ int master = (int)syscall(SYS_openat2, rootfd, "dev/pts/ptmx", &how, sizeof(how));
+        _cleanup_close_ int master = open_in_root(rootfd, "dev/pts/ptmx", O_RDWR | O_NOCTTY);
         if (master < 0)
-                return -errno;
+                return master;
         struct statfs fs;
         if (fstatfs(master, &fs) < 0)
                 return -errno;

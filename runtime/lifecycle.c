@@ -11,11 +11,10 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/openat2.h>
 
 #include "base/fileio.h"
 #include "base/log.h"
-#include "ct-internal.h"
+#include "engine-internal.h"
 #include "templates/templates.h"
 
 #define CONSOLE_LOG_MAX (1024 * 1024)
@@ -272,44 +271,6 @@ int ct_umount(ct *c)
         return 0;
 }
 
-static int resolve_in(int rootfd, const char *path, int flags)
-{
-        struct open_how how = { .flags = (unsigned long long)(flags | O_CLOEXEC),
-                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-        int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-        return fd < 0 ? -errno : fd;
-}
-
-/* Write a file of the guest's (relative to its root) without following symlinks out of the root. */
-int ct_write_guest_file(const ct *c, const char *root, const char *dir, const char *name,
-                        const char *content)
-{
-        _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (rootfd < 0)
-                return -errno;
-        _cleanup_close_ int dfd = resolve_in(rootfd, dir, O_RDONLY | O_DIRECTORY);
-        if (dfd < 0)
-                return dfd;
-        int r = write_file_atomic_at(dfd, name, content, strlen(content), 0644);
-        /* in a user namespace the guest's root is LOCAL_UID: the file is its own, as if it wrote it */
-        if (r >= 0 && ct_userns(&c->cfg) &&
-            fchownat(dfd, name, c->cfg.local_uid, c->cfg.local_gid, AT_SYMLINK_NOFOLLOW) < 0)
-                r = -errno;
-        return r;
-}
-
-static int write_guest_hostname(ct *c, const char *root)
-{
-        if (!c->cfg.hostname)
-                return 0;
-        char buf[300];
-        snprintf(buf, sizeof(buf), "%s\n", c->cfg.hostname);
-        int r = ct_write_guest_file(c, root, "etc", "hostname", buf);
-        if (r < 0)
-                log_warning_errno(r, "Cannot write /etc/hostname of CT %u: %m, ignoring", c->id);
-        return 0;
-}
-
 static int open_console_log(ct *c)
 {
         char path[4096], old[sizeof(path) + 8];
@@ -332,7 +293,7 @@ static int wait_booted(ct *c, pid_t init, unsigned timeout_s)
         if (rootfd < 0)
                 return -errno;
         for (unsigned ms = 0; ms < timeout_s * 1000; ms += 10) {
-                _cleanup_close_ int fd = resolve_in(rootfd, "run/boot-complete", O_PATH);
+                _cleanup_close_ int fd = open_in_root(rootfd, "run/boot-complete", O_PATH);
                 if (fd >= 0)
                         return 0;
                 if (kill(init, 0) < 0)
@@ -359,8 +320,7 @@ int ct_start(ct *c, bool wait_boot)
                         return r;
                 mounted_here = true;
         }
-        (void)write_guest_hostname(c, c->cfg.ve_root);
-        (void)ct_net_write_guest_files(c, c->cfg.ve_root);
+        ct_guest_write_files(c, c->cfg.ve_root, true, true);
 
         /* a cgroup left by a CT that died is empty: reuse it, but make sure nothing runs in it */
         r = ct_open_cgroup(c, true, &cg);
@@ -577,23 +537,19 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                         return r;
                 }
         }
+        bool hostname = false;
         for (size_t i = 0; i < n; i++) {
                 if (!streq(changes[i].key, "HOSTNAME") || !changes[i].value)
                         continue;
                 r = ct_set_hostname_live(c, changes[i].value);
                 if (r < 0)
                         return log_error_errno(r, "Failed to set the host name of CT %u: %m", c->id);
-                char path[128], buf[300];
-                snprintf(path, sizeof(path), "/proc/%d/root", (int)st.init_pid);
-                snprintf(buf, sizeof(buf), "%s\n", changes[i].value);
-                r = ct_write_guest_file(c, path, "etc", "hostname", buf);
-                if (r < 0)
-                        log_warning_errno(r, "Cannot write /etc/hostname of CT %u: %m, ignoring", c->id);
+                hostname = true;
         }
-        if (guest_files) {
+        if (hostname || guest_files) {
                 char path[128];
                 snprintf(path, sizeof(path), "/proc/%d/root", (int)st.init_pid);
-                (void)ct_net_write_guest_files(c, path);
+                ct_guest_write_files(c, path, hostname, guest_files);
         }
         return 0;
 }

@@ -20,174 +20,18 @@
 
 #include "base/fileio.h"
 #include "base/log.h"
-#include "ct-internal.h"
+#include "engine-internal.h"
 #include "netns/netns.h"
 
-#define VENET_CT_IF     "venet0"
 #define RULE_PRIO_ALLOW 100U
 #define RULE_PRIO_DROP  101U
 
 static const unsigned char gw4[4] = { 169, 254, 0, 1 };
 static const unsigned char gw6[16] = { 0xfe, 0x80, [15] = 1 };
 
-int ct_ip_list_parse(const char *list, struct ct_ip **ret, size_t *ret_n)
-{
-        _cleanup_free_ struct ct_ip *ips = NULL;
-        _cleanup_free_ char *copy = strdup(list ? list : "");
-        size_t n = 0;
-
-        if (!copy)
-                return -ENOMEM;
-        for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
-                struct ct_ip ip = {};
-                if (strlen(t) >= sizeof(ip.text))
-                        return -EINVAL;
-                int r = netns_parse_addr(t, &ip.family, ip.addr, &ip.prefixlen);
-                if (r < 0)
-                        return r;
-                ip.explicit_prefix = strchr(t, '/') != NULL;
-                /* the canonical text, so "2001:DB8::0:1" and "2001:db8::1" are one address */
-                char a[INET6_ADDRSTRLEN];
-                inet_ntop(ip.family, ip.addr, a, sizeof(a));
-                if (ip.explicit_prefix)
-                        snprintf(ip.text, sizeof(ip.text), "%s/%u", a, ip.prefixlen);
-                else
-                        snprintf(ip.text, sizeof(ip.text), "%s", a);
-                struct ct_ip *m = realloc(ips, (n + 1) * sizeof(*ips));
-                if (!m)
-                        return -ENOMEM;
-                ips = m;
-                ips[n++] = ip;
-        }
-        *ret = TAKE_PTR(ips);
-        *ret_n = n;
-        return 0;
-}
-
-bool ct_ip_same(const struct ct_ip *a, const struct ct_ip *b)
-{
-        return a->family == b->family && memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16) == 0;
-}
-
 static unsigned host_prefix(const struct ct_ip *ip)
 {
         return ip->family == AF_INET ? 32 : 128;
-}
-
-void ct_default_host_ifname(unsigned ctid, size_t index, char ret[16])
-{
-        char buf[48];
-        snprintf(buf, sizeof(buf), "veth%u.%zu", ctid, index);
-        if (strlen(buf) > 15) /* CTIDs of 10 digits: the kernel's names hold 15 characters */
-                snprintf(buf, sizeof(buf), "vx%x.%zu", ctid, index % 1000);
-        memcpy(ret, buf, 16);
-        ret[15] = 0;
-}
-
-/* NETIF: "ifname=eth0,mac=..,host_ifname=..,host_mac=..,bridge=..;ifname=eth1,..." */
-int ct_netif_list_parse(unsigned ctid, const char *list, struct ct_netif **ret, size_t *ret_n)
-{
-        _cleanup_free_ struct ct_netif *ifs = NULL;
-        _cleanup_free_ char *copy = strdup(list ? list : "");
-        size_t n = 0;
-
-        if (!copy)
-                return -ENOMEM;
-        for (char *s1 = NULL, *e = strtok_r(copy, ";", &s1); e; e = strtok_r(NULL, ";", &s1)) {
-                struct ct_netif f = {};
-                for (char *s2 = NULL, *kv = strtok_r(e, ",", &s2); kv; kv = strtok_r(NULL, ",", &s2)) {
-                        char *v = strchr(kv, '=');
-                        if (!v)
-                                return -EINVAL;
-                        *v++ = 0;
-                        char *dst = NULL;
-                        if (streq(kv, "ifname"))
-                                dst = f.ifname;
-                        else if (streq(kv, "host_ifname"))
-                                dst = f.host_ifname;
-                        else if (streq(kv, "bridge"))
-                                dst = f.bridge;
-                        else if (streq(kv, "mac")) {
-                                if (netns_parse_mac(v, f.mac) < 0)
-                                        return -EINVAL;
-                                f.has_mac = true;
-                                continue;
-                        } else if (streq(kv, "host_mac")) {
-                                if (netns_parse_mac(v, f.host_mac) < 0)
-                                        return -EINVAL;
-                                f.has_host_mac = true;
-                                continue;
-                        } else
-                                return -EINVAL;
-                        if (strlen(v) >= sizeof(f.ifname) || (*v && !ct_ifname_valid(v)))
-                                return -EINVAL;
-                        strcpy(dst, v);
-                }
-                if (!f.ifname[0] || streq(f.ifname, VENET_CT_IF) || streq(f.ifname, "lo"))
-                        return -EINVAL;
-                for (size_t i = 0; i < n; i++)
-                        if (streq(ifs[i].ifname, f.ifname))
-                                return -EINVAL;
-                struct ct_netif *m = realloc(ifs, (n + 1) * sizeof(*ifs));
-                if (!m)
-                        return -ENOMEM;
-                ifs = m;
-                ifs[n++] = f;
-        }
-        /* what was not given is derived, stable per CT and interface */
-        for (size_t i = 0; i < n; i++) {
-                char seed[64];
-                if (!ifs[i].host_ifname[0])
-                        ct_default_host_ifname(ctid, i, ifs[i].host_ifname);
-                if (!ifs[i].has_mac) {
-                        snprintf(seed, sizeof(seed), "%u/%s/ct", ctid, ifs[i].ifname);
-                        netns_mac_from_seed(seed, ifs[i].mac);
-                }
-                if (!ifs[i].has_host_mac) {
-                        snprintf(seed, sizeof(seed), "%u/%s/host", ctid, ifs[i].ifname);
-                        netns_mac_from_seed(seed, ifs[i].host_mac);
-                }
-        }
-        *ret = TAKE_PTR(ifs);
-        *ret_n = n;
-        return 0;
-}
-
-bool ct_ifname_valid(const char *s)
-{
-        size_t n = strlen(s);
-        if (n == 0 || n >= 16 || streq(s, ".") || streq(s, ".."))
-                return false;
-        for (const char *p = s; *p; p++)
-                if (*p == '/' || *p == ':' || *p == ',' || *p == ';' || *p == '=' ||
-                    isspace((unsigned char)*p) || !isprint((unsigned char)*p))
-                        return false;
-        return true;
-}
-
-int ct_netif_format(const struct ct_netif *ifs, size_t n, char **ret)
-{
-        size_t len = 1;
-        _cleanup_free_ char *s = NULL;
-        for (size_t i = 0; i < n; i++) {
-                char m1[NETNS_MAC_STRLEN], m2[NETNS_MAC_STRLEN], one[256];
-                int k = snprintf(one, sizeof(one), "%sifname=%s,mac=%s,host_ifname=%s,host_mac=%s%s%s",
-                                 i ? ";" : "", ifs[i].ifname, netns_format_mac(ifs[i].mac, m1),
-                                 ifs[i].host_ifname, netns_format_mac(ifs[i].host_mac, m2),
-                                 ifs[i].bridge[0] ? ",bridge=" : "", ifs[i].bridge);
-                char *m = realloc(s, len + (size_t)k);
-                if (!m)
-                        return -ENOMEM;
-                if (!s)
-                        m[0] = 0;
-                s = m;
-                strcat(s, one);
-                len += (size_t)k;
-        }
-        if (!s && !(s = strdup("")))
-                return -ENOMEM;
-        *ret = TAKE_PTR(s);
-        return 0;
 }
 
 static void venet_host_if(unsigned ctid, char buf[16])
@@ -269,7 +113,7 @@ static int ct_ip_add(ct *c, nl_sock *ctnl, int ct_idx, const struct ct_ip *ip)
         int r = netns_addr_add(ctnl, ct_idx, ip->family, ip->addr, ip->prefixlen);
         if (r < 0 && r != -EEXIST)
                 return log_error_errno(r, "CT %u: cannot add %s to its %s: %m", c->id, ip->text,
-                                       VENET_CT_IF);
+                                       CT_VENET_IF);
         return 0;
 }
 
@@ -317,7 +161,7 @@ static int venet_up(ct *c, nl_sock *nl, int ctns, const struct ct_ip *ips, size_
         r = host_sysctls(c, nl, ips, n);
         if (r < 0)
                 return r;
-        r = netns_veth_create(nl, ifn, VENET_CT_IF, ctns, hmac, cmac);
+        r = netns_veth_create(nl, ifn, CT_VENET_IF, ctns, hmac, cmac);
         if (r == -EEXIST)
                 return log_error_errno(r,
                                        "CT %u: the host already has an interface %s; remove it or stop "
@@ -325,7 +169,7 @@ static int venet_up(ct *c, nl_sock *nl, int ctns, const struct ct_ip *ips, size_
                                        c->id, ifn);
         if (r < 0)
                 return log_error_errno(r, "CT %u: cannot create the %s/%s pair: %m%s%s", c->id, ifn,
-                                       VENET_CT_IF, nl_last_error(nl) ? ": " : "",
+                                       CT_VENET_IF, nl_last_error(nl) ? ": " : "",
                                        nl_last_error(nl) ? nl_last_error(nl) : "");
         if ((r = netns_link_index(nl, ifn, &hidx)) < 0)
                 return log_error_errno(r, "CT %u: %s vanished: %m", c->id, ifn);
@@ -363,14 +207,14 @@ static int venet_up(ct *c, nl_sock *nl, int ctns, const struct ct_ip *ips, size_
         _cleanup_nl_ nl_sock *ctnl = NULL;
         if ((r = nl_open_in(ctns, &ctnl)) < 0)
                 return log_error_errno(r, "CT %u: cannot talk to its network namespace: %m", c->id);
-        if ((r = netns_link_index(ctnl, VENET_CT_IF, &cidx)) < 0)
-                return log_error_errno(r, "CT %u: %s is missing inside: %m", c->id, VENET_CT_IF);
-        snprintf(path, sizeof(path), "ipv6/conf/%s/accept_ra", VENET_CT_IF);
+        if ((r = netns_link_index(ctnl, CT_VENET_IF, &cidx)) < 0)
+                return log_error_errno(r, "CT %u: %s is missing inside: %m", c->id, CT_VENET_IF);
+        snprintf(path, sizeof(path), "ipv6/conf/%s/accept_ra", CT_VENET_IF);
         (void)netns_sysctl_write(ctns, path, "0");
-        snprintf(path, sizeof(path), "ipv6/conf/%s/accept_dad", VENET_CT_IF);
+        snprintf(path, sizeof(path), "ipv6/conf/%s/accept_dad", CT_VENET_IF);
         (void)netns_sysctl_write(ctns, path, "0");
         if ((r = netns_link_set_up(ctnl, cidx, true)) < 0)
-                return log_error_errno(r, "CT %u: cannot bring its %s up: %m", c->id, VENET_CT_IF);
+                return log_error_errno(r, "CT %u: cannot bring its %s up: %m", c->id, CT_VENET_IF);
         for (size_t i = 0; i < n; i++)
                 if ((r = ct_ip_add(c, ctnl, cidx, &ips[i])) < 0)
                         return r;
@@ -595,14 +439,6 @@ void ct_net_stop(ct *c)
         net_cleanup_all(c, nl);
 }
 
-bool ct_ip_in(const struct ct_ip *ip, const struct ct_ip *list, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                if (ct_ip_same(ip, &list[i]))
-                        return true;
-        return false;
-}
-
 int ct_net_check_ips(ct *c, const char *new_list)
 {
         _cleanup_free_ struct ct_ip *ips = NULL, *mine = NULL;
@@ -728,8 +564,8 @@ static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid
                 _cleanup_nl_ nl_sock *ctnl = NULL;
                 int cidx;
                 if ((r = nl_open_in(ctns, &ctnl)) < 0 ||
-                    (r = netns_link_index(ctnl, VENET_CT_IF, &cidx)) < 0)
-                        return log_error_errno(r, "CT %u: cannot reach its %s: %m", c->id, VENET_CT_IF);
+                    (r = netns_link_index(ctnl, CT_VENET_IF, &cidx)) < 0)
+                        return log_error_errno(r, "CT %u: cannot reach its %s: %m", c->id, CT_VENET_IF);
                 _cleanup_free_ int *devs = NULL;
                 size_t nd = 0;
                 if ((r = neighbour_devs(c, nl, &devs, &nd)) < 0)
@@ -764,92 +600,5 @@ static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid
                 if (!had && (r = netif_up(c, nl, ctns, &nc.ifs[j])) < 0)
                         return r;
         }
-        return 0;
-}
-
-/* resolv.conf and hosts inside the guest, from NAMESERVER, SEARCHDOMAIN, HOSTNAME and IP_ADDRESS. root: a
- * host path of the guest's root (VE_ROOT, or /proc/PID/root of a running CT). */
-int ct_net_write_guest_files(ct *c, const char *root)
-{
-        int r;
-        if (c->cfg.nameserver || c->cfg.searchdomain) {
-                char buf[2048];
-                size_t len = 0;
-                len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-                                        "# written by vpsctl (vpsctl set %u "
-                                        "--nameserver/--searchdomain)\n",
-                                        c->id);
-                if (c->cfg.searchdomain && *c->cfg.searchdomain)
-                        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "search %s\n",
-                                                c->cfg.searchdomain);
-                _cleanup_free_ char *copy = strdup(c->cfg.nameserver ? c->cfg.nameserver : "");
-                if (!copy)
-                        return -ENOMEM;
-                for (char *save = NULL, *t = strtok_r(copy, " ", &save); t && len < sizeof(buf);
-                     t = strtok_r(NULL, " ", &save))
-                        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "nameserver %s\n", t);
-                if (len >= sizeof(buf))
-                        return -E2BIG;
-                if ((r = ct_write_guest_file(c, root, "etc", "resolv.conf", buf)) < 0)
-                        log_warning_errno(r, "Cannot write /etc/resolv.conf of CT %u: %m, ignoring", c->id);
-        }
-        if (c->cfg.hostname && c->cfg.ip_address && *c->cfg.ip_address) {
-                _cleanup_free_ struct ct_ip *ips = NULL;
-                size_t n;
-                if (ct_ip_list_parse(c->cfg.ip_address, &ips, &n) < 0 || n == 0)
-                        return 0;
-                /* the guest's own lines stay; ours (marked) are replaced */
-                _cleanup_free_ char *old = NULL, *out = NULL;
-                char path[4096];
-                snprintf(path, sizeof(path), "%s/etc/hosts", root);
-                _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (rootfd < 0)
-                        return 0;
-                (void)read_full_file_at(rootfd, "etc/hosts", &old, NULL);
-                size_t cap = (old ? strlen(old) : 0) + 512, len = 0;
-                if (!(out = malloc(cap)))
-                        return -ENOMEM;
-                out[0] = 0;
-                if (!old || !strstr(old, "localhost"))
-                        len += (size_t)snprintf(out + len, cap - len,
-                                                "127.0.0.1 localhost\n::1 localhost\n");
-                for (char *save = NULL, *l = old ? strtok_r(old, "\n", &save) : NULL; l;
-                     l = strtok_r(NULL, "\n", &save))
-                        if (!strstr(l, "# vpsctl"))
-                                len += (size_t)snprintf(out + len, cap - len, "%s\n", l);
-                char a[INET6_ADDRSTRLEN];
-                inet_ntop(ips[0].family, ips[0].addr, a, sizeof(a));
-                const char *dot = strchr(c->cfg.hostname, '.');
-                if (dot)
-                        len += (size_t)snprintf(out + len, cap - len, "%s %s %.*s # vpsctl\n", a,
-                                                c->cfg.hostname, (int)(dot - c->cfg.hostname),
-                                                c->cfg.hostname);
-                else
-                        len += (size_t)snprintf(out + len, cap - len, "%s %s # vpsctl\n", a,
-                                                c->cfg.hostname);
-                if (len < cap && (r = ct_write_guest_file(c, root, "etc", "hosts", out)) < 0)
-                        log_warning_errno(r, "Cannot write /etc/hosts of CT %u: %m, ignoring", c->id);
-        }
-        return 0;
-}
-
-int ct_host_nameservers(char **ret)
-{
-        _cleanup_free_ char *buf = NULL, *out = NULL;
-        size_t len = 0;
-        int r = read_full_file_at(AT_FDCWD, "/etc/resolv.conf", &buf, NULL);
-        if (r < 0)
-                return r;
-        if (!(out = calloc(1, strlen(buf) + 1)))
-                return -ENOMEM;
-        for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                char ns[INET6_ADDRSTRLEN + 8];
-                int fam;
-                unsigned char a[16];
-                unsigned pl;
-                if (sscanf(l, " nameserver %53s", ns) == 1 && netns_parse_addr(ns, &fam, a, &pl) >= 0)
-                        len += (size_t)sprintf(out + len, "%s%s", len ? " " : "", ns);
-        }
-        *ret = TAKE_PTR(out);
         return 0;
 }

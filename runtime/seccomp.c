@@ -13,7 +13,7 @@
 #include <linux/keyctl.h>
 
 #include "base/log.h"
-#include "ct-internal.h"
+#include "engine-internal.h"
 
 /* Denied by default, with the reason an operator reads in `vpsctl seccomp show`. */
 static const struct {
@@ -95,17 +95,6 @@ static int add_rule(const char *name, const char *why, void *u)
         /* a syscall this architecture does not have is simply not in its filter */
         int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
         return r == -EDOM || r == -EFAULT ? 0 : r;
-}
-
-int ct_seccomp_check_names(const char *list)
-{
-        _cleanup_free_ char *copy = strdup(list ? list : "");
-        if (!copy)
-                return -ENOMEM;
-        for (char *save = NULL, *t = strtok_r(copy, " ,", &save); t; t = strtok_r(NULL, " ,", &save))
-                if (seccomp_syscall_resolve_name(t) == __NR_SCMP_ERROR)
-                        return -EINVAL;
-        return 0;
 }
 
 int ct_seccomp_load(const struct ct_config *cfg, char *err, size_t errlen)

@@ -14,25 +14,16 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 
+#include "base/fileio.h"
 #include "base/macro.h"
 #include "cgroups/cgroups.h"
-#include "ct-internal.h"
+#include "engine-internal.h"
 
 #define FAIL(err, errlen, r, ...)                   \
         ({                                          \
                 snprintf(err, errlen, __VA_ARGS__); \
                 (r);                                \
         })
-
-static int resolve_in_root(int rootfd, const char *path, int flags)
-{
-        struct open_how how = {
-                .flags = (unsigned long long)(flags | O_CLOEXEC),
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-        return fd < 0 ? -errno : fd;
-}
 
 /* mount(2) onto an fd: the kernel follows /proc/self/fd/N to exactly the dentry we resolved. */
 static int mount_on_fd(const char *src, int fd, const char *type, unsigned long flags, const char *data)
@@ -45,7 +36,7 @@ static int mount_on_fd(const char *src, int fd, const char *type, unsigned long 
 static int mount_at(int rootfd, const char *path, const char *src, const char *type, unsigned long flags,
                     const char *data)
 {
-        _cleanup_close_ int fd = resolve_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+        _cleanup_close_ int fd = open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
         if (fd < 0)
                 return fd;
         return mount_on_fd(src, fd, type, flags, data);
@@ -71,7 +62,7 @@ static int ensure_dir(int rootfd, const char *name, char *err, size_t errlen)
 static int check_fs(int rootfd, const char *path, long magic)
 {
         struct statfs fs;
-        _cleanup_close_ int fd = resolve_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+        _cleanup_close_ int fd = open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
         if (fd < 0)
                 return fd;
         if (fstatfs(fd, &fs) < 0)
@@ -126,7 +117,7 @@ static int setup_dev(int rootfd, bool userns, char *err, size_t errlen)
                      "mode=0755,size=65536k,nr_inodes=4096");
         if (r < 0)
                 return FAIL(err, errlen, r, "Cannot mount /dev: %s", strerror(-r));
-        devfd = resolve_in_root(rootfd, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        devfd = open_in_root(rootfd, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
         if (devfd < 0)
                 return FAIL(err, errlen, devfd, "Cannot open the CT's /dev: %s", strerror(-devfd));
 
@@ -199,7 +190,7 @@ static const char *const readonly_paths[] = {
 
 static int mask_path(int rootfd, const char *path, char *err, size_t errlen)
 {
-        _cleanup_close_ int fd = resolve_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+        _cleanup_close_ int fd = open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
         struct stat st;
         int r;
 
@@ -213,7 +204,7 @@ static int mask_path(int rootfd, const char *path, char *err, size_t errlen)
                 r = mount_on_fd("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                                 "mode=0555");
         else {
-                _cleanup_close_ int nullfd = resolve_in_root(rootfd, "dev/null", O_PATH | O_NOFOLLOW);
+                _cleanup_close_ int nullfd = open_in_root(rootfd, "dev/null", O_PATH | O_NOFOLLOW);
                 char src[64];
                 if (nullfd < 0)
                         return FAIL(err, errlen, nullfd, "Cannot open /dev/null: %s", strerror(-nullfd));
@@ -227,7 +218,7 @@ static int mask_path(int rootfd, const char *path, char *err, size_t errlen)
 
 static int readonly_path(int rootfd, const char *path, char *err, size_t errlen)
 {
-        _cleanup_close_ int fd = resolve_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+        _cleanup_close_ int fd = open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
         int r;
 
         if (fd == -ENOENT)
@@ -240,7 +231,7 @@ static int readonly_path(int rootfd, const char *path, char *err, size_t errlen)
         if (r < 0)
                 return FAIL(err, errlen, r, "Cannot bind /%s: %s", path, strerror(-r));
         /* the remount must act on the new bind mount, so resolve the path again */
-        _cleanup_close_ int fd2 = resolve_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+        _cleanup_close_ int fd2 = open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
         if (fd2 < 0)
                 return FAIL(err, errlen, fd2, "Cannot open /%s: %s", path, strerror(-fd2));
         r = mount_on_fd(NULL, fd2, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,

@@ -16,7 +16,7 @@
 
 #include "base/fileio.h"
 #include "base/log.h"
-#include "ct-internal.h"
+#include "engine-internal.h"
 #include "netns/netns.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC

@@ -13,7 +13,7 @@
 
 #include "base/fileio.h"
 #include "base/log.h"
-#include "ct-internal.h"
+#include "engine-internal.h"
 
 /* Ranges are handed out from here up, 65536 ids each: far above the ids distributions give users and their
  * subordinate ranges (100000 + 65536 * N). */

@@ -2,7 +2,6 @@
  * (Debian trees lose the build host's identity; every tree is verified). */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,13 +207,11 @@ int tmpl_normalize_debian(int rfd)
 
 static int resolve_executable(int rfd, const char *path)
 {
-        struct open_how how = { .flags = O_PATH | O_CLOEXEC,
-                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-        _cleanup_close_ int fd = (int)syscall(SYS_openat2, rfd, path, &how, sizeof(how));
+        _cleanup_close_ int fd = open_in_root(rfd, path, O_PATH);
         struct stat st;
 
         if (fd < 0)
-                return -errno;
+                return fd;
         if (fstat(fd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode))

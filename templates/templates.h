@@ -176,3 +176,23 @@ int tmpl_idmap_supported(const char *path, int userns_fd);
 int tmpl_is_mounted(const char *root);
 /* Unmount ROOT (lazily if busy). */
 int tmpl_umount_root(const char *root);
+
+/* ---- guest files: the CT's own configuration, written from the host ---- */
+
+/* A guest to write files into: root is a host path of its root (VE_ROOT, or /proc/PID/root of a running
+ * CT); files written belong to uid:gid (the host ids of the CT's root; 0:0 for a privileged CT). */
+typedef struct tmpl_guest {
+        const char *root;
+        unsigned uid, gid;
+} tmpl_guest;
+/* Write DIR/NAME under the guest's root (atomic), never following the guest's symlinks out of it. */
+int tmpl_guest_write_file(const tmpl_guest *g, const char *dir, const char *name, const char *content);
+/* /etc/hostname. */
+int tmpl_guest_set_hostname(const tmpl_guest *g, const char *hostname);
+/* /etc/resolv.conf: "# HEADER", then search and nameserver lines from the space separated lists (NULL:
+ * none). */
+int tmpl_guest_set_resolver(const tmpl_guest *g, const char *header, const char *nameservers,
+                            const char *searchdomains);
+/* /etc/hosts: localhost lines where the guest has none, the guest's own lines kept, and "ADDR HOSTNAME
+ * SHORT # vpsctl" replacing the previous line of vpsctl's. */
+int tmpl_guest_set_hosts(const tmpl_guest *g, const char *addr, const char *hostname);

@@ -3,8 +3,7 @@
 
 #include <stdbool.h>
 
-#include "runtime/ct.h"
-#include "runtime/exitcodes.h"
+#include "runtime/engine.h"
 
 struct verb {
         const char *name;

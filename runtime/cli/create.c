@@ -8,7 +8,6 @@
 #include "base/log.h"
 #include "base/parse.h"
 #include "cli.h"
-#include "templates/templates.h"
 
 int verb_create(int argc, char **argv)
 {
@@ -102,7 +101,7 @@ int verb_create(int argc, char **argv)
         if (ct_config_init(&scratch, "/", 0) < 0)
                 return EXIT_VZ_SYSTEM;
         int bad = 0;
-        if (!tmpl_name_valid(tmpl)) {
+        if (!ct_template_name_valid(tmpl)) {
                 log_error("Bad --ostemplate \"%s\": template names are letters, digits, '.', '_' and '-'",
                           tmpl);
                 bad = 1;

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "base/log.h"
-#include "cgroups/cgroups.h"
 #include "cli.h"
 
 struct row {

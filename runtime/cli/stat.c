@@ -4,7 +4,6 @@
 #include <stdio.h>
 
 #include "base/log.h"
-#include "cgroups/cgroups.h"
 #include "cli.h"
 
 static void json_counter(const char *name, const cg_counter *c, bool last)

@@ -15,15 +15,11 @@
 #include "base/fileio.h"
 #include "base/log.h"
 #include "cli.h"
-#include "templates/templates.h"
 
 struct tctx {
-        ct *global; /* vpsctl.conf (CTID 0: no CT config) */
-        char *recipe_dir;
-        char *dirs[2];
+        ct_templates *tp;
         const char *name; /* for progress lines */
         const tmpl_recipe *recipe;
-        bool lenient_users; /* list: skip a CT whose config cannot be read, instead of failing */
         bool tty;
         unsigned cols;
 };
@@ -31,14 +27,11 @@ struct tctx {
 static int tctx_init(struct tctx *t)
 {
         *t = (struct tctx){ 0 };
-        int r = ct_load(&cli_paths, 0, true, &t->global);
+        int r = ct_templates_open(&cli_paths, &t->tp);
         if (r < 0) {
                 log_error_errno(r, "Failed to read %s: %m", cli_paths.global_conf);
                 return r == -EINVAL ? EXIT_VZ_BAD_VALUE : EXIT_VZ_SYSTEM;
         }
-        if (asprintf(&t->recipe_dir, "%s/templates.d", cli_paths.etc) < 0)
-                return EXIT_VZ_SYSTEM;
-        t->dirs[0] = t->recipe_dir;
         t->tty = isatty(STDERR_FILENO);
         struct winsize ws;
         t->cols = t->tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 ? ws.ws_col : 80;
@@ -47,108 +40,7 @@ static int tctx_init(struct tctx *t)
 
 static void tctx_done(struct tctx *t)
 {
-        ct_free(t->global);
-        free(t->recipe_dir);
-}
-
-/* ---- who uses which generation: every CT's private area, and debris of creates beside them ---- */
-
-static int push_user(tmpl_user **l, size_t *n, unsigned id, const char *dir)
-{
-        char link[PATH_MAX], target[PATH_MAX];
-        snprintf(link, sizeof(link), "%s/lower", dir);
-        ssize_t k = readlink(link, target, sizeof(target) - 1);
-        if (k < 0)
-                return 0;
-        target[k] = 0;
-        for (size_t i = 0; i < *n; i++)
-                if (streq((*l)[i].lower, target) && ((*l)[i].id == id || id == 0))
-                        return 0;
-        tmpl_user *x = realloc(*l, (*n + 1) * sizeof(*x));
-        if (!x)
-                return -ENOMEM;
-        *l = x;
-        x[*n] = (tmpl_user){ .id = id, .lower = strdup(target) };
-        if (!x[*n].lower)
-                return -ENOMEM;
-        (*n)++;
-        return 0;
-}
-
-static int scan_private_parent(const char *parent, tmpl_user **l, size_t *n)
-{
-        _cleanup_closedir_ DIR *d = opendir(parent);
-        struct dirent *de;
-        int r;
-
-        while (d && (de = readdir(d))) {
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                char dir[PATH_MAX];
-                snprintf(dir, sizeof(dir), "%s/%s", parent, de->d_name);
-                r = push_user(l, n, 0, dir);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-static int collect_users(void *userdata, tmpl_user **ret, size_t *ret_n)
-{
-        struct tctx *t = userdata;
-        _cleanup_free_ unsigned *ids = NULL;
-        tmpl_user *l = NULL;
-        size_t n = 0, nids = 0;
-        int r;
-
-        r = ct_list_ids(&cli_paths, &ids, &nids);
-        if (r < 0 && r != -ENOENT)
-                return r;
-        _cleanup_strv_free_ char **parents = calloc(nids + 2, sizeof(char *));
-        size_t np = 0;
-        if (!parents)
-                return -ENOMEM;
-        /* the default place, where creates of CTs without a config of their own yet build */
-        _cleanup_free_ char *def = strdup(t->global->cfg.ve_private);
-        if (!def || !(parents[np++] = strdup(dirname(def))))
-                goto oom;
-        for (size_t i = 0; i < nids; i++) {
-                _cleanup_ct_ ct *c = NULL;
-                /* a CT we cannot read might use any generation: nothing may be pruned or removed */
-                r = ct_load(&cli_paths, ids[i], false, &c);
-                if (r < 0 && t->lenient_users)
-                        continue;
-                if (r < 0) {
-                        log_error_errno(r, "Cannot tell which template generation CT %u uses: %m", ids[i]);
-                        goto fail;
-                }
-                r = push_user(&l, &n, ids[i], c->cfg.ve_private);
-                if (r < 0)
-                        goto fail;
-                _cleanup_free_ char *p = strdup(c->cfg.ve_private);
-                if (!p)
-                        goto oom;
-                const char *parent = dirname(p);
-                bool seen = false;
-                for (size_t j = 0; j < np; j++)
-                        seen = seen || streq(parents[j], parent);
-                if (!seen && !(parents[np++] = strdup(parent)))
-                        goto oom;
-        }
-        /* private areas without a CT (an interrupted create or destroy) keep their generation too */
-        for (size_t j = 0; j < np; j++) {
-                r = scan_private_parent(parents[j], &l, &n);
-                if (r < 0)
-                        goto fail;
-        }
-        *ret = l;
-        *ret_n = n;
-        return 0;
-oom:
-        r = -ENOMEM;
-fail:
-        tmpl_users_free(l, n);
-        return r;
+        ct_templates_free(t->tp);
 }
 
 /* ---- output ---- */
@@ -219,14 +111,13 @@ static int template_list(struct tctx *t, int argc, char **argv)
 
         tmpl_info *l = NULL;
         size_t n = 0;
-        t->lenient_users = true;
-        r = tmpl_list(t->global->cfg.template_dir, collect_users, t, &l, &n);
+        r = ct_template_list(t->tp, &l, &n);
         if (r < 0) {
-                log_error_errno(r, "Failed to list the templates in %s: %m", t->global->cfg.template_dir);
+                log_error_errno(r, "Failed to list the templates in %s: %m", ct_templates_dir(t->tp));
                 return EXIT_VZ_SYSTEM;
         }
         _cleanup_strv_free_ char **recipes = NULL;
-        if (tmpl_recipe_list(t->dirs, &recipes) < 0)
+        if (ct_template_recipes(t->tp, &recipes) < 0)
                 recipes = NULL;
 
         /* every template built, then the recipes nobody built yet */
@@ -256,7 +147,7 @@ static int template_list(struct tctx *t, int argc, char **argv)
                 for (char **p = recipes; p && *p; p++)
                         has_recipe = has_recipe || streq(*p, ti->name);
                 if (has_recipe)
-                        (void)tmpl_recipe_load(t->dirs, ti->name, &rec);
+                        (void)ct_template_recipe(t->tp, ti->name, &rec);
                 char when[64], size[32] = "-";
                 if (cur)
                         human_size(cur->size, size, sizeof(size));
@@ -321,7 +212,7 @@ static int template_list(struct tctx *t, int argc, char **argv)
                 if (built)
                         continue;
                 _cleanup_recipe_ tmpl_recipe *rec = NULL;
-                r = tmpl_recipe_load(t->dirs, *p, &rec);
+                r = ct_template_recipe(t->tp, *p, &rec);
                 char src[256];
                 snprintf(src, sizeof(src), "not built: recipe %s (%s)",
                          rec && rec->path ? rec->path
@@ -454,6 +345,11 @@ static int report_build_error(struct tctx *t, const tmpl_recipe *rec, int r, tmp
                 log_error("Building template %s failed; current is unchanged", name);
                 print_log_tail(res->log, 15);
                 return EXIT_VZ_SYSTEM;
+        case -ENOPKG:
+                log_error("Template %s is built by debootstrap, which is not installed (apt-get install "
+                          "debootstrap)",
+                          name);
+                return EXIT_VZ_SYSTEM;
         case -ELIBBAD:
                 log_error("%s is not a statically linked busybox: install busybox-static or set BUSYBOX in "
                           "vpsctl.conf",
@@ -467,8 +363,7 @@ static int report_build_error(struct tctx *t, const tmpl_recipe *rec, int r, tmp
                           rec->source);
                 return EXIT_VZ_SYSTEM;
         default:
-                log_error_errno(r, "Failed to build template %s in %s: %m", name,
-                                t->global->cfg.template_dir);
+                log_error_errno(r, "Failed to build template %s in %s: %m", name, ct_templates_dir(t->tp));
                 return EXIT_VZ_SYSTEM;
         }
 }
@@ -478,29 +373,14 @@ static int run_build(struct tctx *t, tmpl_recipe *rec, bool if_missing, time_t i
         tmpl_build_result res;
         int r;
 
-        if (rec->type == TMPL_TYPE_BUSYBOX && !rec->busybox) {
-                const char *bb = t->global->cfg.busybox;
-                if (!bb)
-                        bb = access("/bin/busybox", X_OK) == 0 ? "/bin/busybox" : "/usr/bin/busybox";
-                if (!(rec->busybox = strdup(bb)))
-                        return EXIT_VZ_SYSTEM;
-        }
-        if (rec->type == TMPL_TYPE_DEBOOTSTRAP && !tmpl_program_available("debootstrap")) {
-                log_error("Template %s is built by debootstrap, which is not installed (apt-get install "
-                          "debootstrap)",
-                          rec->name);
-                return EXIT_VZ_SYSTEM;
-        }
         t->name = rec->name;
         t->recipe = rec;
-        tmpl_build_opts o = { .keep = t->global->cfg.template_keep,
-                              .if_missing = if_missing,
-                              .if_older_than = if_older_than,
-                              .users = collect_users,
-                              .userdata = t,
-                              .progress = progress,
-                              .started = started };
-        r = tmpl_build(t->global->cfg.template_dir, rec, &o, &res);
+        ct_template_build_opts o = { .if_missing = if_missing,
+                                     .if_older_than = if_older_than,
+                                     .progress = progress,
+                                     .started = started,
+                                     .userdata = t };
+        r = ct_template_build(t->tp, rec, &o, &res);
         if (r < 0) {
                 int rc = report_build_error(t, rec, r, &res);
                 tmpl_build_result_done(&res);
@@ -534,18 +414,18 @@ static int recipe_error(struct tctx *t, const char *name, int r)
         if (r == -ENOENT) {
                 _cleanup_strv_free_ char **l = NULL;
                 char known[512] = "";
-                if (tmpl_recipe_list(t->dirs, &l) >= 0)
+                if (ct_template_recipes(t->tp, &l) >= 0)
                         for (char **p = l; *p; p++)
                                 snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
                                          p == l ? "" : ", ", *p);
                 _cleanup_free_ char *rootfs = NULL;
-                if (tmpl_current_rootfs(t->global->cfg.template_dir, name, &rootfs) >= 0)
+                if (ct_template_rootfs(t->tp, name, &rootfs) >= 0)
                         log_error("Template %s has no recipe (%s/%s.recipe): it was imported; import it "
                                   "again, or write a recipe with TYPE=\"import\" SOURCE=\"FILE\"",
-                                  name, t->recipe_dir, name);
+                                  name, ct_templates_recipe_dir(t->tp), name);
                 else
                         log_error("No recipe for template %s: write %s/%s.recipe (the recipes are: %s)",
-                                  name, t->recipe_dir, name, known);
+                                  name, ct_templates_recipe_dir(t->tp), name, known);
                 return EXIT_VZ_TMPL_NOTFOUND;
         }
         if (r == -EINVAL)
@@ -556,7 +436,7 @@ static int recipe_error(struct tctx *t, const char *name, int r)
 
 static int check_name(const char *name)
 {
-        if (tmpl_name_valid(name))
+        if (ct_template_name_valid(name))
                 return 0;
         log_error("Bad template name \"%s\": letters, digits, '.', '_' and '-', not starting with '.'",
                   name);
@@ -585,10 +465,9 @@ static int template_build(struct tctx *t, int argc, char **argv, bool rebuild)
         if ((rc = check_name(name)))
                 return rc;
         _cleanup_recipe_ tmpl_recipe *rec = NULL;
-        int r = tmpl_recipe_load(t->dirs, name, &rec);
+        int r = ct_template_recipe(t->tp, name, &rec);
         _cleanup_free_ char *rootfs = NULL;
-        if (r == -ENOENT && !rebuild &&
-            tmpl_current_rootfs(t->global->cfg.template_dir, name, &rootfs) >= 0) {
+        if (r == -ENOENT && !rebuild && ct_template_rootfs(t->tp, name, &rootfs) >= 0) {
                 /* an imported template without a recipe is built already */
                 printf("Template %s is already built (imported; no recipe)\n", name);
                 return 0;
@@ -602,7 +481,7 @@ static int template_import(struct tctx *t, int argc, char **argv)
 {
         static const struct option opts[] = { { "name", required_argument, NULL, 'n' }, {} };
         const char *name = NULL;
-        _cleanup_free_ char *derived = NULL, *abs = NULL;
+        _cleanup_free_ char *derived = NULL;
         int o, rc;
 
         optind = 1;
@@ -616,7 +495,7 @@ static int template_import(struct tctx *t, int argc, char **argv)
                                        optind >= argc ? "FILE is missing" : "too many arguments");
         const char *file = argv[optind];
         if (!name) {
-                if (tmpl_name_from_file(file, &derived) < 0) {
+                if (ct_template_name_from_file(file, &derived) < 0) {
                         log_error("Cannot make a template name of \"%s\": give one with --name", file);
                         return EXIT_VZ_BAD_VALUE;
                 }
@@ -624,27 +503,23 @@ static int template_import(struct tctx *t, int argc, char **argv)
         }
         if ((rc = check_name(name)))
                 return rc;
-        abs = realpath(file, NULL);
-        _cleanup_close_ int fd = abs ? open(abs, O_RDONLY | O_CLOEXEC) : -EBADF;
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-                log_error_errno(fd < 0 ? -errno : -EINVAL, "Cannot read the tarball %s: %m", file);
-                return EXIT_VZ_BAD_VALUE;
-        }
-        tmpl_compression c;
-        if (tmpl_compression_sniff(fd, &c) < 0 || c == TMPL_COMPRESSION_UNKNOWN) {
+        _cleanup_recipe_ tmpl_recipe *rec = NULL;
+        const char *prog = NULL;
+        int r = ct_template_import_recipe(t->tp, file, name, &rec, &prog);
+        if (r == -EMEDIUMTYPE) {
                 log_error("%s is not a tar archive (plain, gzip, xz, zstd or bzip2)", file);
                 return EXIT_VZ_BAD_VALUE;
         }
-        const char *prog = tmpl_compression_program(c);
-        if (prog && !tmpl_program_available(prog)) {
+        if (r == -ENOPROTOOPT) {
                 log_error("%s is %s-compressed, but %s is not installed", file, prog, prog);
                 return EXIT_VZ_SYSTEM;
         }
-        _cleanup_recipe_ tmpl_recipe *rec = calloc(1, sizeof(*rec));
-        if (!rec || !(rec->name = strdup(name)) || !(rec->source = strdup(abs)))
+        if (r == -ENOMEM)
                 return EXIT_VZ_SYSTEM;
-        rec->type = TMPL_TYPE_IMPORT;
+        if (r < 0) {
+                log_error_errno(r, "Cannot read the tarball %s: %m", file);
+                return EXIT_VZ_BAD_VALUE;
+        }
         return run_build(t, rec, false, 0);
 }
 
@@ -657,19 +532,18 @@ static int template_export(struct tctx *t, int argc, char **argv)
         const char *name = argv[1], *file = argv[2];
         if ((rc = check_name(name)))
                 return rc;
-        tmpl_compression c = tmpl_compression_from_name(file);
-        if (c == TMPL_COMPRESSION_UNKNOWN) {
+        const char *prog = NULL;
+        int r = ct_template_export(t->tp, name, file, &prog);
+        if (r == -EMEDIUMTYPE) {
                 log_error("Bad FILE \"%s\": its name says the format: .tar, .tar.gz (.tgz), .tar.xz (.txz), "
                           ".tar.zst (.tzst) or .tar.bz2",
                           file);
                 return EXIT_VZ_BAD_VALUE;
         }
-        const char *prog = tmpl_compression_program(c);
-        if (prog && !tmpl_program_available(prog)) {
+        if (r == -ENOPROTOOPT) {
                 log_error("Cannot write %s: %s is not installed", file, prog);
                 return EXIT_VZ_SYSTEM;
         }
-        int r = tmpl_export(t->global->cfg.template_dir, name, file);
         if (r == -ENOENT) {
                 log_error("Template %s is not built (`vpsctl template list` shows what is)", name);
                 return EXIT_VZ_TMPL_NOTFOUND;
@@ -698,9 +572,9 @@ static int template_remove(struct tctx *t, int argc, char **argv)
         const char *name = argv[1];
         if ((rc = check_name(name)))
                 return rc;
-        int r = tmpl_remove(t->global->cfg.template_dir, name, collect_users, t, &holder, &users, &n);
+        int r = ct_template_remove(t->tp, name, &holder, &users, &n);
         if (r == -ENOENT) {
-                log_error("Template %s does not exist in %s", name, t->global->cfg.template_dir);
+                log_error("Template %s does not exist in %s", name, ct_templates_dir(t->tp));
                 return EXIT_VZ_TMPL_NOTFOUND;
         }
         if (r == -EBUSY) {

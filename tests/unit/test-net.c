@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 
 #include "netns/netns.h"
-#include "runtime/ct.h"
+#include "runtime/engine.h"
 #include "test-helpers.h"
 
 static void test_ip_list(void)

@@ -3,12 +3,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/types.h>
 
+#include "cgroups/cgroups.h" /* types only: cg_stats */
 #include "config.h"
-
-#define CTID_MIN 101U
-#define CTID_MAX 2147483644U
+#include "exitcodes.h"
+#include "templates/templates.h" /* types only: tmpl_info, tmpl_recipe, tmpl_build_result */
 
 struct ct_paths {
         char *prefix; /* "/" or the test prefix, without a trailing slash unless "/" */
@@ -91,7 +92,6 @@ int ct_enter(ct *c, char **argv, int *ret_status);
 int ct_apply_live(ct *c, const struct ct_change *changes, size_t n);
 
 /* Usage counters of a running CT (beancounters, rebuilt on cgroups). -ESRCH when not running. */
-struct cg_stats;
 int ct_get_stats(ct *c, struct cg_stats *ret);
 
 /* Host commitment: memory guarantees and limits, CPU limits of the running CTs (vzmemcheck/vzcpucheck). */
@@ -119,41 +119,58 @@ int ct_list_ids(struct ct_paths *p, unsigned **ret, size_t *ret_n);
  * through a private read-only overlayfs, or where the kernel cannot do that, a sealed memfd copy. */
 int ct_ensure_cloned_binary(char **argv);
 
-/* net.c: routed addresses (IP_ADDRESS) and bridged interfaces (NETIF). */
-struct ct_ip {
-        int family; /* AF_INET, AF_INET6 */
-        unsigned char addr[16];
-        unsigned prefixlen; /* on the CT's venet0: 32/128 unless given */
-        bool explicit_prefix;
-        char text[64]; /* canonical "ADDR" or "ADDR/LEN" */
-};
-struct ct_netif {
-        char ifname[16], host_ifname[16], bridge[16];
-        uint8_t mac[6], host_mac[6];
-        bool has_mac, has_host_mac;
-};
-/* Parse a space separated IP_ADDRESS list; -EINVAL on a bad address. */
-int ct_ip_list_parse(const char *list, struct ct_ip **ret, size_t *ret_n);
-bool ct_ip_same(const struct ct_ip *a, const struct ct_ip *b);
-/* Is ip (as an address, whatever its prefix length) in list? */
-bool ct_ip_in(const struct ct_ip *ip, const struct ct_ip *list, size_t n);
-/* Parse NETIF; fields not given are derived (host_ifname veth<CTID>.<N>, MACs stable per CT and interface).
- */
-int ct_netif_list_parse(unsigned ctid, const char *list, struct ct_netif **ret, size_t *ret_n);
-int ct_netif_format(const struct ct_netif *ifs, size_t n, char **ret);
-bool ct_ifname_valid(const char *s);
-/* veth<CTID>.<N>, or vx<hex CTID>.<N> where that is longer than an interface name may be. */
-void ct_default_host_ifname(unsigned ctid, size_t index, char ret[16]);
+/* net.c: the network of CTs */
 /* -EADDRINUSE (and says which CT or the host has it) if an address new_list adds is taken. */
 int ct_net_check_ips(ct *c, const char *new_list);
 /* IP_ADDRESS and NETIF as a running CT has them set up (live-only changes included); the config's values
  * when nothing is recorded. */
 int ct_net_live(ct *c, char **ret_ips, char **ret_netif);
-/* The nameservers of the host's /etc/resolv.conf, space separated. */
+/* guest.c: the nameservers of the host's /etc/resolv.conf, space separated (NAMESERVER="inherit"). */
 int ct_host_nameservers(char **ret);
 
-/* seccomp.c / caps.c: validate SECCOMP_ALLOW/DENY syscall names and CAPABILITY entries (-EINVAL); print
- * the CT's seccomp filter. */
-int ct_seccomp_check_names(const char *list);
-int ct_capability_check(const char *list);
+/* seccomp.c: print the CT's seccomp filter. */
 int ct_seccomp_show(const struct ct_config *cfg);
+
+/* templates.c: the template cache as this host's CTs see it. Front ends reach templates/ only through
+ * these; every generation a CT uses is kept from pruning and removal. */
+typedef struct ct_templates ct_templates;
+/* Read vpsctl.conf for TEMPLATE, BUSYBOX, TEMPLATE_KEEP; -EINVAL a bad line (logged with file:line). */
+int ct_templates_open(struct ct_paths *p, ct_templates **ret);
+void ct_templates_free(ct_templates *t);
+static inline void ct_templates_freep(ct_templates **t)
+{
+        ct_templates_free(*t);
+}
+const char *ct_templates_dir(const ct_templates *t);
+const char *ct_templates_recipe_dir(const ct_templates *t);
+bool ct_template_name_valid(const char *name);
+/* "NAME" of a tarball's file name (without .tar.gz etc.). */
+int ct_template_name_from_file(const char *file, char **ret);
+/* Every template with its generations and their CTs (a CT whose config cannot be read is left out). */
+int ct_template_list(ct_templates *t, tmpl_info **ret, size_t *ret_n);
+/* Names of every recipe; one recipe (-ENOENT none, -EINVAL bad: logged with file:line). */
+int ct_template_recipes(ct_templates *t, char ***ret);
+int ct_template_recipe(ct_templates *t, const char *name, tmpl_recipe **ret);
+/* The rootfs of NAME's current generation; -ENOENT none built. */
+int ct_template_rootfs(ct_templates *t, const char *name, char **ret);
+/* A recipe that imports the tarball FILE as NAME: -errno it cannot be read, -EINVAL not a regular file,
+ * -EMEDIUMTYPE not a tar archive, -ENOPROTOOPT its decompressor (*ret_program) is not installed. */
+int ct_template_import_recipe(ct_templates *t, const char *file, const char *name, tmpl_recipe **ret,
+                              const char **ret_program);
+typedef struct ct_template_build_opts {
+        bool if_missing;      /* do nothing when the template has a current generation */
+        time_t if_older_than; /* >0: do nothing when current is younger than this many seconds */
+        void (*progress)(void *userdata, const char *line); /* may be NULL */
+        void (*started)(void *userdata, const char *generation);
+        void *userdata;
+} ct_template_build_opts;
+/* Build a new generation (tmpl_build), keeping TEMPLATE_KEEP and every one a CT uses. -ENOPKG debootstrap
+ * is not installed; the rest as tmpl_build(). */
+int ct_template_build(ct_templates *t, tmpl_recipe *rec, const ct_template_build_opts *o,
+                      tmpl_build_result *ret);
+/* -EMEDIUMTYPE FILE's name says no tar format, -ENOPROTOOPT its compressor (*ret_program) is missing;
+ * the rest as tmpl_export(). */
+int ct_template_export(ct_templates *t, const char *name, const char *file, const char **ret_program);
+/* As tmpl_remove(), refusing while any CT uses it. */
+int ct_template_remove(ct_templates *t, const char *name, pid_t *ret_holder, unsigned **ret_users,
+                       size_t *ret_n_users);

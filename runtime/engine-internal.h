@@ -4,7 +4,8 @@
 #include <sys/types.h>
 
 #include "cgroups/cgroups.h"
-#include "ct.h"
+#include "config-internal.h"
+#include "engine.h"
 
 int proc_start_time(pid_t pid, unsigned long long *ret, char *ret_state);
 int ct_state_write(ct *c, pid_t pid, unsigned long long start);
@@ -55,10 +56,10 @@ int ct_net_start(ct *c, pid_t init);
 void ct_net_stop(ct *c);
 /* Bring a running CT's network from the old IP_ADDRESS/NETIF values to the ones in c->cfg. */
 int ct_net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid_t init);
-int ct_net_write_guest_files(ct *c, const char *root);
-/* lifecycle.c: write DIR/NAME under a guest root, never following the guest's symlinks out of it. */
-int ct_write_guest_file(const ct *c, const char *root, const char *dir, const char *name,
-                        const char *content);
+
+/* guest.c: write the CT's /etc/hostname (hostname) and its resolv.conf and hosts (net) under root, a host
+ * path of its root (VE_ROOT, or /proc/PID/root of a running CT). Failures are warnings. */
+void ct_guest_write_files(ct *c, const char *root, bool hostname, bool net);
 
 /* userns.c */
 bool ct_userns(const struct ct_config *cfg);
@@ -70,5 +71,4 @@ int ct_userns_fd(unsigned uid, unsigned gid);
 int ct_userns_allocate(struct ct_paths *p, unsigned self, unsigned *ret_uid, unsigned *ret_gid);
 
 /* devices.c: the CT's device allow-list (defaults plus DEVICES), applied to its cgroup. */
-int ct_device_rules(const char *list, cg_device_rule **ret, size_t *ret_n);
 int ct_apply_devices(ct *c, cg_ct *cg);

@@ -1,0 +1,272 @@
+/* Values of the resource keys in vzctl's formats: sizes and pages ("barrier:limit", K/M/G/T, "unlimited"),
+ * counts, MEMGUARANTEE, CPULIMIT, CPUMASK, and the command-line forms of --ram and --iolimit. Parsers only:
+ * no cgroup is touched here (resources.c applies them). */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/parse.h"
+#include "config-internal.h"
+
+#define PAGE 4096ULL
+
+/* One side of "barrier:limit": "unlimited", a size with K/M/G/T, or (pages) a bare number of pages. */
+static int parse_amount(const char *s, bool pages, uint64_t *ret)
+{
+        uint64_t v;
+        if (streq(s, "unlimited") || streq(s, "max")) {
+                *ret = UINT64_MAX;
+                return 0;
+        }
+        if (!pages || !isdigit((unsigned char)s[strlen(s) - 1]))
+                return pages ? parse_size(s, ret) : safe_atou64(s, ret);
+        int r = safe_atou64(s, &v);
+        if (r < 0)
+                return r;
+        if (v > UINT64_MAX / PAGE)
+                return -ERANGE;
+        *ret = v * PAGE;
+        return 0;
+}
+
+static int parse_pair(const char *v, bool pages, uint64_t out[2])
+{
+        char buf[128];
+        if (!*v || strlen(v) >= sizeof(buf))
+                return -EINVAL;
+        snprintf(buf, sizeof(buf), "%s", v);
+        char *colon = strchr(buf, ':');
+        uint64_t b, l;
+        int r;
+        if (colon) {
+                *colon = 0;
+                if ((r = parse_amount(buf, pages, &b)) < 0 || (r = parse_amount(colon + 1, pages, &l)) < 0)
+                        return r;
+        } else {
+                if ((r = parse_amount(buf, pages, &l)) < 0)
+                        return r;
+                b = l;
+        }
+        if (b > l)
+                return -ERANGE; /* barrier above limit */
+        out[0] = b;
+        out[1] = l;
+        return 0;
+}
+
+int parse_pages_pair(const struct ct_key *k, const char *v, void *field)
+{
+        uint64_t p[2];
+        int r = parse_pair(v, true, p);
+        if (r < 0)
+                return r;
+        if (streq(k->key, "PHYSPAGES") && p[1] < 4 * 1024 * 1024)
+                return -ERANGE; /* less than 4M cannot even start init */
+        memcpy(field, p, sizeof(p));
+        return 0;
+}
+
+static void amount_str(uint64_t v, bool pages, char *buf, size_t len)
+{
+        if (v == UINT64_MAX)
+                snprintf(buf, len, "unlimited");
+        else if (pages) {
+                /* always with a unit: a bare number in the file means pages */
+                if (v % 1024)
+                        v = (v + PAGE - 1) / PAGE * PAGE;
+                if (v == 0)
+                        snprintf(buf, len, "0");
+                else
+                        format_size(v, buf, (unsigned)len);
+        } else
+                snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+static int format_pair(const void *field, bool pages, char **ret)
+{
+        const uint64_t *p = field;
+        char b[32], l[32];
+        if (p[1] == CT_U64_UNSET) {
+                *ret = NULL;
+                return 0;
+        }
+        amount_str(p[0], pages, b, sizeof(b));
+        amount_str(p[1], pages, l, sizeof(l));
+        return asprintf(ret, "%s:%s", b, l) < 0 ? -ENOMEM : 0;
+}
+
+int format_pages_pair(const struct ct_key *k, const void *field, char **ret)
+{
+        (void)k;
+        return format_pair(field, true, ret);
+}
+
+int parse_count_pair(const struct ct_key *k, const char *v, void *field)
+{
+        uint64_t p[2];
+        (void)k;
+        int r = parse_pair(v, false, p);
+        if (r < 0)
+                return r;
+        if (p[1] == 0)
+                return -ERANGE;
+        memcpy(field, p, sizeof(p));
+        return 0;
+}
+
+int format_count_pair(const struct ct_key *k, const void *field, char **ret)
+{
+        (void)k;
+        return format_pair(field, false, ret);
+}
+
+int parse_memguarantee(const struct ct_key *k, const char *v, void *field)
+{
+        unsigned u;
+        (void)k;
+        if (streq(v, "auto")) {
+                *(int *)field = -1;
+                return 0;
+        }
+        int r = safe_atou(v, &u);
+        if (r < 0)
+                return r;
+        if (u > 100)
+                return -ERANGE;
+        *(int *)field = (int)u;
+        return 0;
+}
+
+int format_memguarantee(const struct ct_key *k, const void *field, char **ret)
+{
+        (void)k;
+        int v = *(const int *)field;
+        *ret = NULL;
+        return v < 0 ? 0 : asprintf(ret, "%d", v) < 0 ? -ENOMEM : 0;
+}
+
+int parse_cpulimit(const struct ct_key *k, const char *v, void *field)
+{
+        char buf[32];
+        unsigned u;
+        (void)k;
+        snprintf(buf, sizeof(buf), "%s", v);
+        size_t n = strlen(buf);
+        bool host = n > 0 && buf[n - 1] == '%';
+        if (host)
+                buf[n - 1] = 0;
+        int r = safe_atou(buf, &u);
+        if (r < 0)
+                return r;
+        if (host ? u > 100 : u > 100 * 4096)
+                return -ERANGE;
+        struct ct_config *c = (struct ct_config *)((char *)field - offsetof(struct ct_config, cpulimit));
+        c->cpulimit = u;
+        c->cpulimit_of_host = host;
+        return 0;
+}
+
+int format_cpulimit(const struct ct_key *k, const void *field, char **ret)
+{
+        (void)k;
+        const struct ct_config *c =
+                (const struct ct_config *)((const char *)field - offsetof(struct ct_config, cpulimit));
+        *ret = NULL;
+        if (c->cpulimit == 0 && !c->cpulimit_of_host)
+                return 0;
+        return asprintf(ret, "%u%s", c->cpulimit, c->cpulimit_of_host ? "%" : "") < 0 ? -ENOMEM : 0;
+}
+
+int parse_cpumask(const struct ct_key *k, const char *v, void *field)
+{
+        if (!streq(v, "all")) {
+                _cleanup_free_ char *copy = strdup(v);
+                if (!copy)
+                        return -ENOMEM;
+                for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                        unsigned a, b;
+                        char *dash = strchr(t, '-');
+                        if (dash)
+                                *dash = 0;
+                        if (safe_atou(t, &a) < 0 || (dash ? safe_atou(dash + 1, &b) : (b = a, 0)) < 0)
+                                return -EINVAL;
+                        if (a > b || b >= 4096)
+                                return -ERANGE;
+                }
+                if (!*v || v[strlen(v) - 1] == ',' || v[0] == ',')
+                        return -EINVAL;
+        }
+        char **s = field;
+        char *n = strdup(v);
+        (void)k;
+        if (!n)
+                return -ENOMEM;
+        free(*s);
+        *s = n;
+        return 0;
+}
+
+int parse_u64(const struct ct_key *k, const char *v, void *field)
+{
+        (void)k;
+        return safe_atou64(v, (uint64_t *)field);
+}
+
+int format_u64(const struct ct_key *k, const void *field, char **ret)
+{
+        (void)k;
+        uint64_t v = *(const uint64_t *)field;
+        *ret = NULL;
+        return v == CT_U64_UNSET ? 0 : asprintf(ret, "%llu", (unsigned long long)v) < 0 ? -ENOMEM : 0;
+}
+
+int parse_int_range(const struct ct_key *k, const char *v, void *field)
+{
+        int i;
+        int r = safe_atoi(v, &i);
+        if (r < 0)
+                return r;
+        if (i < (int)k->min || i > (int)k->max)
+                return -ERANGE;
+        *(int *)field = i;
+        return 0;
+}
+
+int format_int(const struct ct_key *k, const void *field, char **ret)
+{
+        (void)k;
+        int v = *(const int *)field;
+        *ret = NULL;
+        return v < 0 ? 0 : asprintf(ret, "%d", v) < 0 ? -ENOMEM : 0;
+}
+
+int option_ram(const char *opt, char **ret)
+{
+        uint64_t v;
+        char b[32];
+        int r = parse_size(opt, &v);
+        if (r < 0)
+                return r;
+        amount_str(v, true, b, sizeof(b));
+        return asprintf(ret, "0:%s", b) < 0 ? -ENOMEM : 0;
+}
+
+int option_iolimit(const char *opt, char **ret)
+{
+        uint64_t v;
+        int r;
+        /* vzctl: a bare number is MB/s; with a suffix it is bytes/s */
+        if (isdigit((unsigned char)opt[strlen(opt) - 1])) {
+                r = safe_atou64(opt, &v);
+                if (r >= 0 && v > UINT64_MAX / (1024 * 1024))
+                        r = -ERANGE;
+                v *= 1024 * 1024;
+        } else
+                r = parse_size(opt, &v);
+        if (r < 0)
+                return r;
+        return asprintf(ret, "%llu", (unsigned long long)v) < 0 ? -ENOMEM : 0;
+}
