@@ -51,13 +51,16 @@ int loop_write(int fd, const void *buf, size_t len)
 
 int read_full_file_at(int dfd, const char *path, char **ret, size_t *ret_size)
 {
-        _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0, alloc = 0;
-
-        fd = openat(dfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_close_ int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
+        return read_full_fd(fd, ret, ret_size);
+}
+
+int read_full_fd(int fd, char **ret, size_t *ret_size)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, alloc = 0;
 
         for (;;) {
                 if (alloc - size < 4096) {

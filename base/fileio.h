@@ -7,6 +7,8 @@
 
 /* Read a whole (small) file into a NUL-terminated buffer. */
 int read_full_file_at(int dfd, const char *path, char **ret, size_t *ret_size);
+/* The same from an open fd, from its current offset. */
+int read_full_fd(int fd, char **ret, size_t *ret_size);
 /* Read the first line, without its newline. */
 int read_one_line_at(int dfd, const char *path, char **ret);
 /* Replace path atomically: write a temp file, fsync, rename over path, fsync the directory. */

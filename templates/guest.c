@@ -62,7 +62,10 @@ int tmpl_guest_set_hosts(const tmpl_guest *g, const char *addr, const char *host
         _cleanup_close_ int rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return -errno;
-        (void)read_full_file_at(rootfd, "etc/hosts", &old, NULL);
+        /* read inside the root too: a guest's etc/hosts may be a symlink to a host file it wants to see */
+        _cleanup_close_ int hfd = open_in_root(rootfd, "etc/hosts", O_RDONLY | O_NOCTTY);
+        if (hfd >= 0)
+                (void)read_full_fd(hfd, &old, NULL);
         size_t cap = (old ? strlen(old) : 0) + 512 + 2 * strlen(hostname), len = 0;
         if (!(out = malloc(cap)))
                 return -ENOMEM;

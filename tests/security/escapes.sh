@@ -577,6 +577,25 @@ else
         skip_part "no loop device on this host to stand for the host's disk"
 fi
 
+# ---------------------------------------------------------------------------------------
+echo "# guest files written from the host never read through the guest's symlinks"
+# /etc/hosts keeps the guest's own lines: read on the host, it must be read inside the CT's root, or a
+# symlink to a host file would copy that file into the CT
+echo "HOST-SECRET-$$" >"$TEST_TMP/host-secret"
+new_ct 110 --hostname leak110.test
+expect_rc 0 vz start 110
+# the CT's root points its /etc/hosts at a host path, then the operator adds an address (live)
+expect_rc 0 vz exec 110 ln -sfn "$TEST_TMP/host-secret" /etc/hosts
+expect_rc 0 vz set 110 --ipadd 192.0.2.110 --save
+run vz exec 110 cat /etc/hosts
+assert_match "$LAST_OUT" "192.0.2.110 leak110.test leak110 # vpsctl" "CT 110's /etc/hosts has its address line"
+if grep -q "HOST-SECRET-$$" <<<"$LAST_OUT"; then
+        fail "ESCAPE: a host file reached CT 110 through its /etc/hosts symlink"
+else
+        pass "a host file does not reach CT 110 through its /etc/hosts symlink"
+fi
+expect_rc 0 vz stop 110 --fast
+
 check_core_pattern "at the end"
 assert_eq "$(sha256sum <"$VPSCTL" | cut -d' ' -f1)" "$VPSCTL_SHA" "the vpsctl binary on disk is unchanged at the end"
 done_testing
