@@ -36,8 +36,10 @@ int ct_set_hostname_live(ct *c, const char *hostname);
 
 /* resources.c: limits from the config (all configured keys, or only the changed ones), applied. */
 int ct_build_limits(ct *c, const struct ct_change *changes, size_t n, cg_limits *l, bool *ret_implicit_swap);
-int ct_apply_limits(ct *c, cg_ct *cg, const struct ct_change *changes, size_t n);
-int ct_set_built_limits(ct *c, cg_ct *cg, const cg_limits *l, bool implicit_swap);
+/* warn: say once that a best-effort limit (IOPRIO) cannot apply on this host; it is left out, not an error.
+ * Errors are logged, naming the option. */
+int ct_apply_limits(ct *c, cg_ct *cg, const struct ct_change *changes, size_t n, bool warn);
+int ct_set_built_limits(ct *c, cg_ct *cg, const cg_limits *l, bool implicit_swap, bool warn);
 uint64_t ct_mem_guarantee_bytes(const struct ct_config *c);
 
 /* caps.c: the CT's bounding set (the default less CAPABILITY's offs, plus its ons), empty inheritable and

@@ -88,8 +88,12 @@ typedef enum ct_exec_mode {
 int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status);
 /* Interactive shell on a pty of the CT's own devpts. */
 int ct_enter(ct *c, char **argv, int *ret_status);
-/* Apply live changes to a running CT (hostname). */
+/* Apply live changes to a running CT; errors are logged. */
 int ct_apply_live(ct *c, const struct ct_change *changes, size_t n);
+/* Can this host apply the CT's limits with these changes (CPUs, controllers, files, devices)? The same
+ * limits start applies, written to a scratch cgroup beside the CT's: 0 yes; an error logged once, naming
+ * the option, the reason and what exists, otherwise. A best-effort limit (IOPRIO) warns instead. */
+int ct_check_limits(ct *c, const struct ct_change *changes, size_t n);
 
 /* Usage counters of a running CT (beancounters, rebuilt on cgroups). -ESRCH when not running. */
 int ct_get_stats(ct *c, struct cg_stats *ret);

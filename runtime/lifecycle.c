@@ -338,7 +338,7 @@ int ct_start(ct *c, bool wait_boot)
                 goto fail;
         }
         /* every limit is in place before the CT's first instruction */
-        r = ct_apply_limits(c, cg, NULL, 0);
+        r = ct_apply_limits(c, cg, NULL, 0, true);
         if (r < 0)
                 goto fail;
         r = ct_apply_devices(c, cg);
@@ -472,9 +472,9 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
 
         r = ct_get_status(c, &st);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to get the status of CT %u: %m", c->id);
         if (!st.running || st.init_pid <= 0)
-                return -ESRCH;
+                return log_error_errno(-ESRCH, "CT %u is not running: nothing can be applied live", c->id);
         /* the limits as they stand, to put back if the kernel refuses part of the change */
         cg_limits old;
         bool old_implicit_swap;
@@ -485,7 +485,7 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
         _cleanup_free_ char *old_ips = NULL, *old_netif = NULL;
         r = ct_net_live(c, &old_ips, &old_netif);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to read the network state of CT %u: %m", c->id);
         bool net = false, guest_files = false, devices = false;
         for (size_t i = 0; i < n; i++) {
                 const struct ct_key *k = ct_key_by_name(changes[i].key);
@@ -494,7 +494,8 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 if (changes[i].value) {
                         r = ct_config_set_value(&c->cfg, k, changes[i].value);
                         if (r < 0)
-                                return r;
+                                return log_error_errno(r, "CT %u: bad value \"%s\" for %s", c->id,
+                                                       changes[i].value, k->key);
                 }
                 if (streq(k->key, "IP_ADDRESS") || streq(k->key, "NETIF"))
                         net = true;
@@ -527,9 +528,10 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 r = ct_open_cgroup(c, false, &cg);
                 if (r < 0)
                         return log_error_errno(r, "Failed to open the cgroup of CT %u: %m", c->id);
-                r = ct_apply_limits(c, cg, changes, n);
+                /* set has checked the change (ct_check_limits), and warned of what cannot apply */
+                r = ct_apply_limits(c, cg, changes, n, false);
                 if (r < 0) {
-                        int k = ct_set_built_limits(c, cg, &old, old_implicit_swap);
+                        int k = ct_set_built_limits(c, cg, &old, old_implicit_swap, false);
                         if (k < 0)
                                 log_error("CT %u: could not put back its previous limits; check them with "
                                           "vpsctl stat %u",

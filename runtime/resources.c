@@ -138,34 +138,147 @@ int ct_build_limits(ct *c, const struct ct_change *changes, size_t n, cg_limits 
         return 0;
 }
 
-int ct_apply_limits(ct *c, cg_ct *cg, const struct ct_change *changes, size_t n)
+int ct_apply_limits(ct *c, cg_ct *cg, const struct ct_change *changes, size_t n, bool warn)
 {
         cg_limits l;
         bool implicit_swap;
         int r = ct_build_limits(c, changes, n, &l, &implicit_swap);
         if (r < 0)
                 return r;
-        return ct_set_built_limits(c, cg, &l, implicit_swap);
+        return ct_set_built_limits(c, cg, &l, implicit_swap, warn);
 }
 
-int ct_set_built_limits(ct *c, cg_ct *cg, const cg_limits *limits, bool implicit_swap)
+/* The option an operator sets a cgroup file with, for messages. */
+static const char *option_of_file(const char *file)
+{
+        static const struct {
+                const char *prefix, *option;
+        } map[] = {
+                { "memory.memsw", "--swap" },
+                { "memory.swap", "--swap" },
+                { "memory.soft_limit", "--memguarantee" },
+                { "memory.low", "--memguarantee" },
+                { "memory", "--ram" },
+                { "cpu.shares", "--cpuunits" },
+                { "cpu.weight", "--cpuunits" },
+                { "cpu", "--cpulimit/--cpus" },
+                { "cpuset", "--cpumask" },
+                { "pids", "--numproc" },
+                { "blkio.throttle", "--iolimit/--iopslimit" },
+                { "io.max", "--iolimit/--iopslimit" },
+                { "blkio", "--ioprio" },
+                { "io", "--ioprio" },
+        };
+        for (size_t i = 0; file && i < ELEMENTSOF(map); i++)
+                if (strncmp(file, map[i].prefix, strlen(map[i].prefix)) == 0)
+                        return map[i].option;
+        return "a resource limit";
+}
+
+/* The io weight files (IOPRIO): a disk whose scheduler has no weights (no BFQ, no iocost) lacks them. */
+static bool is_io_weight_file(const char *what)
+{
+        return what && (strncmp(what, "blkio.", 6) == 0 || strncmp(what, "io.", 3) == 0) &&
+               strstr(what, "weight");
+}
+
+int ct_set_built_limits(ct *c, cg_ct *cg, const cg_limits *limits, bool implicit_swap, bool warn)
 {
         cg_limits l = *limits;
         const char *what = NULL;
-        int r = cg_ct_set_limits(cg, &l, &what);
-        if (r == -EOPNOTSUPP && implicit_swap && what && strstr(what, "swap")) {
-                /* no swap accounting on this host: the RAM limit alone, and say so once */
-                log_debug("CT %u: the host does not account swap (%s); RAM limit only", c->id, what);
-                l.swap_max = CG_UNSET;
+        int r;
+
+        for (;;) {
                 r = cg_ct_set_limits(cg, &l, &what);
+                if (r == -EOPNOTSUPP && implicit_swap && l.swap_max != CG_UNSET && what &&
+                    strstr(what, "swap")) {
+                        /* no swap accounting on this host: the RAM limit alone */
+                        log_debug("CT %u: the host does not account swap (%s); RAM limit only", c->id, what);
+                        l.swap_max = CG_UNSET;
+                        continue;
+                }
+                if (r == -EOPNOTSUPP && l.io_weight != CG_UNSET && is_io_weight_file(what)) {
+                        /* IOPRIO is a priority, as in OpenVZ: where the disk's scheduler has no weights the
+                         * CT runs without one, and says so */
+                        if (warn)
+                                log_warning("CT %u: --ioprio %d has no effect on this host: %s is missing "
+                                            "(the disk's IO scheduler has no weights; BFQ, e.g. echo bfq > "
+                                            "/sys/block/DISK/queue/scheduler, gives them), ignoring",
+                                            c->id, c->cfg.ioprio, what);
+                        l.io_weight = CG_UNSET;
+                        continue;
+                }
+                break;
         }
         if (r == -EOPNOTSUPP)
-                return log_error_errno(r, "CT %u: this host's cgroups cannot apply the limit: %s is missing",
-                                       c->id, what ? what : "?");
+                return log_error_errno(r, "CT %u: this host's cgroups cannot apply %s: %s is missing", c->id,
+                                       option_of_file(what), what ? what : "?");
+        if ((r == -ERANGE || r == -EINVAL) && what && streq(what, "cpuset.cpus")) {
+                _cleanup_free_ char *online = NULL;
+                (void)read_one_line_at(AT_FDCWD, "/sys/devices/system/cpu/online", &online);
+                return log_error_errno(r,
+                                       "CT %u: --cpumask %s names CPUs this host does not have (it has %s)",
+                                       c->id, l.cpuset, online ? online : "?");
+        }
         if (r < 0)
-                return log_error_errno(r, "Failed to apply the resource limits of CT %u (%s): %m", c->id,
-                                       what ? what : "?");
+                return log_error_errno(r, "Failed to apply %s of CT %u (%s): %m", option_of_file(what),
+                                       c->id, what ? what : "?");
         return 0;
+}
+
+static bool is_limit_key(const char *key)
+{
+        static const char *const keys[] = { "PHYSPAGES", "SWAPPAGES", "MEMGUARANTEE", "CPUUNITS",
+                                            "CPULIMIT",  "CPUS",      "CPUMASK",      "NUMPROC",
+                                            "IOLIMIT",   "IOPSLIMIT", "IOPRIO" };
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                if (streq(key, keys[i]))
+                        return true;
+        return false;
+}
+
+int ct_check_limits(ct *c, const struct ct_change *changes, size_t n)
+{
+        bool any = false, ioprio = false;
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                any = any || is_limit_key(changes[i].key);
+                ioprio = ioprio || streq(changes[i].key, "IOPRIO");
+        }
+        if (!any)
+                return 0;
+        /* the CT as start would see it: its saved config with the changes */
+        _cleanup_ct_ ct *p = NULL;
+        r = ct_load(c->paths, c->id, false, &p);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the config of CT %u: %m", c->id);
+        for (size_t i = 0; i < n; i++) {
+                const struct ct_key *k = ct_key_by_name(changes[i].key);
+                if (k && changes[i].value && (r = ct_config_set_value(&p->cfg, k, changes[i].value)) < 0)
+                        return log_error_errno(r, "CT %u: bad value \"%s\" for %s", c->id, changes[i].value,
+                                               k->key);
+        }
+        cg_limits l;
+        bool implicit_swap;
+        r = ct_build_limits(p, NULL, 0, &l, &implicit_swap);
+        if (r < 0)
+                return r;
+        /* a scratch cgroup beside the CT's: the kernel's own verdict, with nothing of the CT's touched */
+        char name[32];
+        snprintf(name, sizeof(name), "%u.check", c->id);
+        _cleanup_cg_ct_ cg_ct *cg = NULL;
+        r = cg_ct_open(p->cfg.cgroup_parent, name, true, &cg);
+        if (r < 0)
+                return log_error_errno(r, "Failed to make the cgroup %s/%s to check the limits of CT %u: %m",
+                                       p->cfg.cgroup_parent, name, c->id);
+        /* a saved IOPRIO this host cannot apply was warned about when it was set, and at every start */
+        r = ct_set_built_limits(p, cg, &l, implicit_swap, ioprio);
+        int k = cg_ct_destroy(cg);
+        if (k < 0)
+                log_warning_errno(k, "Cannot remove the cgroup %s/%s: %m, ignoring", p->cfg.cgroup_parent,
+                                  name);
+        return r;
 }
 
 int ct_get_stats(ct *c, cg_stats *ret)

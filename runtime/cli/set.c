@@ -132,13 +132,16 @@ int verb_set(int argc, char **argv)
         if (!save && !live)
                 log_warning(
                         "None of these parameters applies to a running CT; without --save nothing changed");
-        /* live first: a change the kernel refuses is not saved either */
+        /* what this host cannot apply is refused before anything changes, saved or live */
+        r = ct_check_limits(c, changes, n);
+        if (r < 0)
+                return r == -EINVAL || r == -ERANGE || r == -EOPNOTSUPP || r == -ENODEV ? EXIT_VZ_BAD_VALUE
+                                                                                        : EXIT_VZ_SYSTEM;
+        /* live first: a change the kernel refuses is not saved either (ct_apply_live says why) */
         if (st.running && live) {
                 r = ct_apply_live(c, live_changes, n_live);
-                if (r < 0) {
-                        log_error_errno(r, "Failed to apply the change to running CT %u: %m", c->id);
+                if (r < 0)
                         return r == -EINVAL || r == -ERANGE ? EXIT_VZ_BAD_VALUE : EXIT_VZ_SYSTEM;
-                }
         }
         if (save) {
                 r = ct_config_edit(c->conf_path, NULL, changes, n);

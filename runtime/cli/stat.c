@@ -1,6 +1,7 @@
 /* vpsctl stat: a running CT's usage, OpenVZ beancounter style (held, maxheld, limit, failcnt). */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "base/log.h"
@@ -19,6 +20,21 @@ static void json_counter(const char *name, const cg_counter *c, bool last)
         else
                 printf("%llu", (unsigned long long)c->limit);
         printf(", \"failcnt\": %llu }%s\n", (unsigned long long)c->failcnt, last ? "" : ",");
+}
+
+/* IOLIMIT/IOPSLIMIT: unset and 0 are no limit. */
+static uint64_t io_limit(uint64_t v)
+{
+        return v == CT_U64_UNSET || v == 0 ? CG_UNLIMITED : v;
+}
+
+/* "NAME": N, or null for CG_UNLIMITED. */
+static void json_opt_u64(const char *name, uint64_t v, bool last)
+{
+        if (v == CG_UNLIMITED)
+                printf("\"%s\": null%s", name, last ? "" : ", ");
+        else
+                printf("\"%s\": %llu%s", name, (unsigned long long)v, last ? "" : ", ");
 }
 
 static void row(const char *name, const cg_counter *c, const char *unit)
@@ -75,9 +91,13 @@ int verb_stat(int argc, char **argv)
                        (unsigned long long)st.cpu_nr_throttled, (unsigned long long)st.cpu_nr_periods);
                 printf("  \"io\": { \"read_bytes\": %llu, \"write_bytes\": %llu, \"read_ops\": %llu, "
                        "\"write_ops\": "
-                       "%llu },\n",
+                       "%llu, ",
                        (unsigned long long)st.io_rbytes, (unsigned long long)st.io_wbytes,
                        (unsigned long long)st.io_rios, (unsigned long long)st.io_wios);
+                json_opt_u64("iolimit", io_limit(c->cfg.iolimit), false);
+                json_opt_u64("iopslimit", io_limit(c->cfg.iopslimit), false);
+                json_opt_u64("ioprio", c->cfg.ioprio >= 0 ? (uint64_t)c->cfg.ioprio : CG_UNLIMITED, true);
+                fputs(" },\n", stdout);
                 if (st.have_psi)
                         printf("  \"pressure\": { \"cpu_some_avg10\": %u.%02u, \"memory_some_avg10\": "
                                "%u.%02u, "
@@ -107,6 +127,14 @@ int verb_stat(int argc, char **argv)
         printf("io: read %llu bytes in %llu ops, wrote %llu bytes in %llu ops\n",
                (unsigned long long)st.io_rbytes, (unsigned long long)st.io_rios,
                (unsigned long long)st.io_wbytes, (unsigned long long)st.io_wios);
+        char iol[32] = "unlimited", iops[32] = "unlimited", prio[16] = "default";
+        if (io_limit(c->cfg.iolimit) != CG_UNLIMITED)
+                snprintf(iol, sizeof(iol), "%llu bytes/s", (unsigned long long)c->cfg.iolimit);
+        if (io_limit(c->cfg.iopslimit) != CG_UNLIMITED)
+                snprintf(iops, sizeof(iops), "%llu ops/s", (unsigned long long)c->cfg.iopslimit);
+        if (c->cfg.ioprio >= 0)
+                snprintf(prio, sizeof(prio), "%d", c->cfg.ioprio);
+        printf("io limits: iolimit %s, iopslimit %s, ioprio %s\n", iol, iops, prio);
         if (st.have_psi)
                 printf("pressure (some, avg10): cpu %u.%02u%%, memory %u.%02u%%, io %u.%02u%%\n",
                        st.psi_cpu_avg10 / 100, st.psi_cpu_avg10 % 100, st.psi_mem_avg10 / 100,
