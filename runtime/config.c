@@ -1,6 +1,7 @@
 /* The key table and the OpenVZ-format config parser/writer. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -674,26 +675,67 @@ static int split_line(char *line, char **ret_key, char **ret_value)
         return 1;
 }
 
+/* vzctl reads lines of up to 16 KiB; longer is an error, not a silent cut. */
+#define CONF_LINE_MAX 16384
+
 int ct_config_parse_file(struct ct_config *c, const char *path, unsigned scope, bool warn_unknown)
+{
+        return ct_config_parse_file_error(c, path, scope, warn_unknown, NULL);
+}
+
+/* "PATH:LINE: what": returned in *ret_error where the caller wants it (and reports it itself), else
+ * logged at error level. */
+static int parse_error(char **ret_error, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int parse_error(char **ret_error, int r, const char *fmt, ...)
+{
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return -ENOMEM;
+        if (!ret_error) {
+                log_error("%s", msg);
+                return r;
+        }
+        free(*ret_error);
+        *ret_error = TAKE_PTR(msg);
+        return r;
+}
+
+int ct_config_parse_file_error(struct ct_config *c, const char *path, unsigned scope, bool warn_unknown,
+                               char **ret_error)
 {
         _cleanup_fclose_ FILE *f = fopen(path, "re");
         _cleanup_free_ char *line = NULL;
         size_t len = 0;
         unsigned lineno = 0;
+        ssize_t n;
         int r;
 
         if (!f)
                 return -errno;
-        while (getline(&line, &len, f) > 0) {
+        while ((n = getline(&line, &len, f)) > 0) {
                 char *key, *value;
                 lineno++;
+                if (n > CONF_LINE_MAX)
+                        return parse_error(ret_error, -EINVAL, "%s:%u: line longer than %d bytes", path,
+                                           lineno, CONF_LINE_MAX);
+                if (strlen(line) != (size_t)n)
+                        return parse_error(ret_error, -EINVAL, "%s:%u: a NUL byte in the line", path,
+                                           lineno);
+                /* LF or CRLF line ends; the last line may have none */
                 line[strcspn(line, "\n")] = 0;
+                size_t l = strlen(line);
+                if (l > 0 && line[l - 1] == '\r')
+                        line[l - 1] = 0;
                 r = split_line(line, &key, &value);
                 if (r == 0)
                         continue;
                 if (r < 0)
-                        return log_error_errno(r, "%s:%u: cannot parse line, expected KEY=\"value\"", path,
-                                               lineno);
+                        return parse_error(ret_error, r, "%s:%u: cannot parse line, expected KEY=\"value\"",
+                                           path, lineno);
                 const struct ct_key *k = ct_key_by_name(key);
                 if (!k || !(k->flags & scope)) {
                         if (warn_unknown)
@@ -707,12 +749,13 @@ int ct_config_parse_file(struct ct_config *c, const char *path, unsigned scope, 
                                 return r;
                         value = expanded;
                 }
+                /* a key given twice: the later line wins (set --save keeps one line) */
                 r = ct_config_set_value(c, k, value);
                 if (r == -ENOMEM)
                         return log_error_errno(r, "Out of memory");
                 if (r < 0)
-                        return log_error_errno(-EINVAL, "%s:%u: bad value for %s: \"%s\"%s", path, lineno,
-                                               key, value, r == -ERANGE ? " (out of range)" : "");
+                        return parse_error(ret_error, -EINVAL, "%s:%u: bad value for %s: \"%s\"%s", path,
+                                           lineno, key, value, r == -ERANGE ? " (out of range)" : "");
         }
         return 0;
 }

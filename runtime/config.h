@@ -106,6 +106,12 @@ int ct_config_init(struct ct_config *c, const char *prefix, unsigned ctid);
 void ct_config_done(struct ct_config *c);
 /* Parse one file on top of c. scope is CT_KEY_CT or CT_KEY_GLOBAL. Errors name file:line and key. */
 int ct_config_parse_file(struct ct_config *c, const char *path, unsigned scope, bool warn_unknown);
+/* The same; a parse error (-EINVAL) is returned in *ret_error as "PATH:LINE: what" instead of logged
+ * (ret_error may be NULL: logged).
+ * Lines end in LF or CRLF, the last may have none; a line over 16 KiB or with a NUL byte is an error; of a
+ * key given twice the later line wins. */
+int ct_config_parse_file_error(struct ct_config *c, const char *path, unsigned scope, bool warn_unknown,
+                               char **ret_error);
 /* Validate and store one value; used by the file parser and by `set`. */
 int ct_config_set_value(struct ct_config *c, const struct ct_key *k, const char *value);
 /* The value of a key as written to a file, or NULL when unset. */

@@ -163,7 +163,7 @@ int ct_resolve_id(struct ct_paths *p, const char *arg, unsigned *ret)
         return 0;
 }
 
-int ct_load(struct ct_paths *p, unsigned id, bool warn, ct **ret)
+static int load(struct ct_paths *p, unsigned id, bool warn, bool lenient, ct **ret)
 {
         ct *c = calloc(1, sizeof(*c));
         int r;
@@ -184,7 +184,19 @@ int ct_load(struct ct_paths *p, unsigned id, bool warn, ct **ret)
         r = ct_config_parse_file(&c->cfg, p->global_conf, CT_KEY_GLOBAL, warn);
         if (r < 0 && r != -ENOENT)
                 goto fail;
-        r = ct_config_parse_file(&c->cfg, c->conf_path, CT_KEY_CT, warn);
+        r = ct_config_parse_file_error(&c->cfg, c->conf_path, CT_KEY_CT, warn,
+                                       lenient ? &c->config_error : NULL);
+        if (r < 0 && r != -ENOENT && lenient && c->config_error) {
+                /* a CT whose config cannot be read still exists: the defaults stand in for its keys,
+                 * and what is wrong is kept for the operator */
+                ct_config_done(&c->cfg);
+                if ((r = ct_config_init(&c->cfg, p->prefix, id)) < 0)
+                        goto fail;
+                r = ct_config_parse_file(&c->cfg, p->global_conf, CT_KEY_GLOBAL, false);
+                if (r < 0 && r != -ENOENT)
+                        goto fail;
+                r = 0;
+        }
         if (r < 0 && r != -ENOENT)
                 goto fail;
         c->exists = r == 0;
@@ -224,6 +236,16 @@ fail:
         return r;
 }
 
+int ct_load(struct ct_paths *p, unsigned id, bool warn, ct **ret)
+{
+        return load(p, id, warn, false, ret);
+}
+
+int ct_load_lenient(struct ct_paths *p, unsigned id, ct **ret)
+{
+        return load(p, id, false, true, ret);
+}
+
 void ct_free(ct *c)
 {
         if (!c)
@@ -232,6 +254,7 @@ void ct_free(ct *c)
         ct_config_done(&c->cfg);
         free(c->conf_path);
         free(c->run_path);
+        free(c->config_error);
         free(c);
 }
 

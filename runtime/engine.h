@@ -30,7 +30,8 @@ typedef struct ct {
         char *conf_path;
         char *run_path; /* run/vpsctl/CTID */
         int lock_fd;
-        bool exists; /* CTID.conf exists */
+        bool exists;        /* CTID.conf exists */
+        char *config_error; /* ct_load_lenient(): "CTID.conf:LINE: what" when it cannot be parsed */
 } ct;
 
 /* Parse a CTID ("101") or look a name up among the CTs' NAME keys. -EINVAL bad syntax, -ERANGE out of range,
@@ -38,6 +39,10 @@ typedef struct ct {
 int ct_resolve_id(struct ct_paths *p, const char *arg, unsigned *ret);
 /* Load global config + CTID.conf (if any). warn: report unknown keys. */
 int ct_load(struct ct_paths *p, unsigned id, bool warn, ct **ret);
+/* For the read-only verbs (list, status, stat, check): a CT whose CTID.conf cannot be parsed is still
+ * loaded, with the defaults for its keys and c->config_error saying what is wrong, so its status can be
+ * derived from the facts (it may be running). */
+int ct_load_lenient(struct ct_paths *p, unsigned id, ct **ret);
 void ct_free(ct *c);
 static inline void ct_freep(ct **c)
 {
@@ -109,6 +114,7 @@ typedef struct ct_commitment {
         uint64_t cpu_limited;    /* percent of one CPU, over CTs with a CPU limit */
         unsigned cpu_unlimited;
         uint64_t cpuunits; /* sum of weights (1000 where unset) */
+        unsigned invalid;  /* CTs whose config cannot be parsed (counted, when running, as unlimited) */
 } ct_commitment;
 
 /* Sum over running CTs; `extra` (may be NULL) is counted as if running too (start's guard). */

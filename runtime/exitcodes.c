@@ -35,6 +35,9 @@ const struct exit_code_doc exit_code_docs[] = {
         { EXIT_VZ_IP_INUSE, "VZ_IP_INUSE", "the IP address is already used by another CT or by the host" },
         { EXIT_VZ_TMPL_IN_USE, "VZ_SHARED_BASE_VE_HAS_CHILD",
           "template remove: CTs still use the template" },
+        { EXIT_VZ_INVALID_CONFIG, "VZ_INVALID_CONFIG",
+          "list, status, stat, check: a CT's config cannot be parsed (the CT is still shown, with the "
+          "file:line and what is wrong)" },
         { EXIT_VZ_TMPL_NOTFOUND, "VZ_PKGSET_NOT_FOUND", "the OS template is not found" },
         { EXIT_VZ_START_DISABLED, "VZ_VE_START_DISABLED",
           "the CT is disabled (DISABLED=yes); start --force overrides" },

@@ -323,9 +323,13 @@ int ct_get_commitment(struct ct_paths *p, ct *extra, ct_commitment *ret)
                 } else {
                         if (extra && ids[i] == extra->id)
                                 continue;
-                        if (ct_load(p, ids[i], false, &c) < 0)
+                        /* a CT whose config cannot be parsed still runs and uses the host: counted with
+                         * the defaults (no limits), and reported */
+                        if (ct_load_lenient(p, ids[i], &c) < 0)
                                 continue;
                         own = true;
+                        if (c->config_error)
+                                m.invalid++;
                         ct_status st;
                         if (ct_get_status(c, &st) < 0 || !st.running) {
                                 ct_free(c);

@@ -41,12 +41,14 @@ int verb_check(int argc, char **argv)
                        "  \"mem_guaranteed_bytes\": %llu,\n  \"mem_limited_bytes\": %llu,\n"
                        "  \"mem_unlimited_cts\": %u,\n  \"cpu_limited_percent\": %llu,\n  "
                        "\"cpu_unlimited_cts\": %u,\n"
-                       "  \"cpuunits_total\": %llu,\n  \"mem_guarantee_overcommitted\": %s\n}\n",
+                       "  \"cpuunits_total\": %llu,\n  \"invalid_config_cts\": %u,\n"
+                       "  \"mem_guarantee_overcommitted\": %s\n}\n",
                        (unsigned long long)m.host_mem, m.host_cpus, m.running,
                        (unsigned long long)m.mem_guaranteed, (unsigned long long)m.mem_limited,
                        m.mem_unlimited, (unsigned long long)m.cpu_limited, m.cpu_unlimited,
-                       (unsigned long long)m.cpuunits, m.mem_guaranteed > m.host_mem ? "true" : "false");
-                return 0;
+                       (unsigned long long)m.cpuunits, m.invalid,
+                       m.mem_guaranteed > m.host_mem ? "true" : "false");
+                return m.invalid ? EXIT_VZ_INVALID_CONFIG : 0;
         }
         char hm[32], g[32], l[32];
         format_size(m.host_mem / (1 << 20) * (1 << 20), hm, sizeof(hm));
@@ -63,5 +65,11 @@ int verb_check(int argc, char **argv)
                m.cpu_unlimited);
         printf("cpu units:         %llu in total (each CT's share is its units over this)\n",
                (unsigned long long)m.cpuunits);
-        return m.mem_guaranteed > m.host_mem ? EXIT_VZ_OVERCOMMIT : 0;
+        if (m.invalid)
+                printf("invalid configs:   %u CTs (`vpsctl list -a` shows which and why); counted without "
+                       "limits\n",
+                       m.invalid);
+        if (m.mem_guaranteed > m.host_mem)
+                return EXIT_VZ_OVERCOMMIT;
+        return m.invalid ? EXIT_VZ_INVALID_CONFIG : 0;
 }

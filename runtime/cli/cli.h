@@ -18,6 +18,12 @@ extern struct ct_paths cli_paths;
 
 /* Resolve argv's CTID/name (exit code on failure), load the CT, optionally lock it for `verb`. */
 int cli_open_ct(const char *arg, const char *verb, bool lock, bool must_exist, ct **ret);
+/* The same for the read-only verbs (status, stat): a CT whose config cannot be parsed is still opened
+ * (ct_load_lenient), so they can report it from the facts. */
+int cli_open_ct_readonly(const char *arg, const char *verb, bool must_exist, ct **ret);
+/* 0, or for a CT whose config cannot be parsed: says so (file:line, what) and returns
+ * EXIT_VZ_INVALID_CONFIG. */
+int cli_config_error(const ct *c);
 /* Map a negative errno from a lifecycle call to an exit code, given the verb's default. */
 int cli_exit_code(int r, int fallback);
 /* Print s as a JSON string (null for NULL). */

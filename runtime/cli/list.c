@@ -342,7 +342,7 @@ int verb_list(int argc, char **argv)
                 return EXIT_VZ_SYSTEM;
         for (size_t i = 0; i < nids; i++) {
                 struct row r = { 0 };
-                if (ct_load(&cli_paths, ids[i], false, &r.c) < 0)
+                if (ct_load_lenient(&cli_paths, ids[i], &r.c) < 0)
                         continue;
                 if (!r.c->exists || ct_get_status(r.c, &r.st) < 0) {
                         if (optind < argc && !r.c->exists) {
@@ -369,7 +369,7 @@ int verb_list(int argc, char **argv)
                 qsort(rows, nr, sizeof(*rows), sort_cmp);
         /* privileged CTs are listed with a warning: their root is the host's root */
         for (size_t i = 0; i < nr; i++)
-                if (rows[i].c->cfg.userns != CT_YES)
+                if (rows[i].c->cfg.userns != CT_YES && !rows[i].c->config_error)
                         log_warning("CT %u is privileged (USERNS=\"no\"): its root is root on the host; "
                                     "recreate it with --userns yes unless it needs that",
                                     rows[i].c->id);
@@ -383,6 +383,10 @@ int verb_list(int argc, char **argv)
                                 _cleanup_free_ char *v = field_value(&fields[f], &rows[i]);
                                 printf("%s\n    \"%s\": ", f ? "," : "", fields[f].name);
                                 print_json_value(&fields[f], v);
+                        }
+                        if (rows[i].c->config_error) {
+                                printf("%s\n    \"error\": ", nf ? "," : "");
+                                cli_json_string(rows[i].c->config_error);
                         }
                         fputs("\n  }", stdout);
                 }
@@ -413,12 +417,20 @@ int verb_list(int argc, char **argv)
                                         strncat(line, " ", sizeof(line) - strlen(line) - 1);
                                 strncat(line, cell, sizeof(line) - strlen(line) - 1);
                         }
+                        /* a CT whose config cannot be parsed: its columns stay where scripts read them,
+                         * and what is wrong follows them */
+                        if (rows[i].c->config_error)
+                                snprintf(line + strlen(line), sizeof(line) - strlen(line), " ! %s",
+                                         rows[i].c->config_error);
                         size_t l = strlen(line);
                         while (l > 0 && line[l - 1] == ' ')
                                 line[--l] = 0;
                         puts(line);
                 }
         }
+        for (size_t i = 0; i < nr; i++)
+                if (rows[i].c->config_error && !rc)
+                        rc = EXIT_VZ_INVALID_CONFIG;
         for (size_t i = 0; i < nr; i++)
                 ct_free(rows[i].c);
         free(rows);

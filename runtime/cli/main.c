@@ -109,7 +109,7 @@ int cli_exit_code(int r, int fallback)
         }
 }
 
-int cli_open_ct(const char *arg, const char *verb, bool lock, bool must_exist, ct **ret)
+static int open_ct(const char *arg, const char *verb, bool lock, bool must_exist, bool lenient, ct **ret)
 {
         _cleanup_ct_ ct *c = NULL;
         unsigned id;
@@ -136,7 +136,7 @@ int cli_open_ct(const char *arg, const char *verb, bool lock, bool must_exist, c
                 log_error_errno(r, "Failed to look up CT %s: %m", arg);
                 return EXIT_VZ_SYSTEM;
         }
-        r = ct_load(&cli_paths, id, true, &c);
+        r = lenient ? ct_load_lenient(&cli_paths, id, &c) : ct_load(&cli_paths, id, true, &c);
         if (r < 0)
                 return r == -EINVAL ? EXIT_VZ_BAD_VALUE : EXIT_VZ_SYSTEM;
         if (must_exist && !c->exists) {
@@ -172,6 +172,26 @@ int cli_open_ct(const char *arg, const char *verb, bool lock, bool must_exist, c
         }
         *ret = TAKE_PTR(c);
         return 0;
+}
+
+int cli_open_ct(const char *arg, const char *verb, bool lock, bool must_exist, ct **ret)
+{
+        return open_ct(arg, verb, lock, must_exist, false, ret);
+}
+
+int cli_open_ct_readonly(const char *arg, const char *verb, bool must_exist, ct **ret)
+{
+        return open_ct(arg, verb, false, must_exist, true, ret);
+}
+
+int cli_config_error(const ct *c)
+{
+        if (!c->config_error)
+                return 0;
+        log_error("CT %u: its config cannot be parsed: %s; the CT is shown from its processes and the "
+                  "defaults, fix %s",
+                  c->id, c->config_error, c->conf_path);
+        return EXIT_VZ_INVALID_CONFIG;
 }
 
 static void print_usage(FILE *f)

@@ -66,14 +66,14 @@ int verb_stat(int argc, char **argv)
         if (optind != argc - 1)
                 return cli_usage_error("stat", optind >= argc ? "CTID is missing" : "too many arguments");
         _cleanup_ct_ ct *c = NULL;
-        int rc = cli_open_ct(argv[optind], "stat", false, true, &c);
+        int rc = cli_open_ct_readonly(argv[optind], "stat", true, &c);
         if (rc != 0)
                 return rc;
         cg_stats st;
         int r = ct_get_stats(c, &st);
         if (r == -ESRCH) {
                 log_error("CT %u is not running", c->id);
-                return EXIT_VZ_NOT_RUNNING;
+                return cli_config_error(c) ?: EXIT_VZ_NOT_RUNNING;
         }
         if (r < 0) {
                 log_error_errno(r, "Failed to read the usage of CT %u: %m", c->id);
@@ -111,7 +111,7 @@ int verb_stat(int argc, char **argv)
                                (unsigned long long)st.psi_io_total_us);
                 else
                         fputs("  \"pressure\": null\n}\n", stdout);
-                return 0;
+                return cli_config_error(c);
         }
         printf("CT %u\n%-10s %14s %14s %14s %10s\n", c->id, "resource", "held", "maxheld", "limit",
                "failcnt");
@@ -139,5 +139,5 @@ int verb_stat(int argc, char **argv)
                 printf("pressure (some, avg10): cpu %u.%02u%%, memory %u.%02u%%, io %u.%02u%%\n",
                        st.psi_cpu_avg10 / 100, st.psi_cpu_avg10 % 100, st.psi_mem_avg10 / 100,
                        st.psi_mem_avg10 % 100, st.psi_io_avg10 / 100, st.psi_io_avg10 % 100);
-        return 0;
+        return cli_config_error(c);
 }

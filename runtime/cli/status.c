@@ -19,7 +19,7 @@ int verb_status(int argc, char **argv)
         _cleanup_ct_ ct *c = NULL;
         int rc = one_ctid("status", argc, argv);
         if (rc == 0)
-                rc = cli_open_ct(argv[1], "status", false, false, &c);
+                rc = cli_open_ct_readonly(argv[1], "status", false, &c);
         if (rc != 0)
                 return rc;
         ct_status st;
@@ -30,7 +30,7 @@ int verb_status(int argc, char **argv)
         }
         printf("CTID %u %s %s %s\n", c->id, st.exists ? "exist" : "deleted",
                st.mounted ? "mounted" : "unmounted", st.running ? "running" : "down");
-        return 0;
+        return cli_config_error(c);
 }
 
 int verb_mount(int argc, char **argv)
