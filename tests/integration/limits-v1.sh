@@ -113,9 +113,10 @@ if [ "$HAVE_LOOP" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------------------------------
+# (the CTs here are made with --config none: each check sets the limits it is about)
 # saved limits are applied at start, before init runs
 
-new_ct 102
+new_ct 102 --config none
 # the first boot script: the limits as the CT itself sees them, before anything else runs
 mkdir -p "$PRIVATE_DIR/102/fs/etc/rc.d"
 cat >"$PRIVATE_DIR/102/fs/etc/rc.d/S00limits" <<'EOF'
@@ -219,7 +220,7 @@ for bad in "--ram 1k" "--ram 3M" "--cpulimit abc" "--numproc 10:5" "--ioprio 9" 
                 fi
         done
 done
-new_ct 101
+new_ct 101 --config none
 cp "$(conf_of 101)" "$TEST_TMP/101.conf"
 for bad in "--ram 1k" "--cpulimit abc" "--numproc 10:5" "--ioprio 9" "--cpumask 5-2"; do
         # shellcheck disable=SC2086
@@ -287,8 +288,8 @@ expect_rc 0 vz stop 102 --fast
 # ---------------------------------------------------------------------------------------
 # memory: OOM inside the CT, nowhere else
 
-new_ct 103 --hostname oom.test
-new_ct 104 --hostname neighbour.test
+new_ct 103 --config none --hostname oom.test
+new_ct 104 --config none --hostname neighbour.test
 expect_rc 0 vz set 103 --ram 64M --save
 expect_rc 0 vz start 103
 expect_rc 0 vz start 104
@@ -329,7 +330,7 @@ expect_rc 0 vz stop 104 --fast
 # ---------------------------------------------------------------------------------------
 # cpu: --cpulimit 50 holds busy loops to half a CPU
 
-new_ct 105
+new_ct 105 --config none
 expect_rc 0 vz set 105 --cpulimit 50 --save
 expect_rc 0 vz start 105
 busy 2 105
@@ -361,8 +362,8 @@ expect_rc 0 vz stop 105 --fast
 # ---------------------------------------------------------------------------------------
 # numproc: a fork bomb stays inside its 64 processes, the neighbour forks on
 
-new_ct 106
-new_ct 107
+new_ct 106 --config none
+new_ct 107 --config none
 expect_rc 0 vz set 106 --numproc 64 --save
 expect_rc 0 vz start 106
 expect_rc 0 vz start 107
@@ -405,7 +406,7 @@ io_secs() {
                 awk '/dd-failed/ { exit 1 } { printf "%.2f", $2 - $1 }'
 }
 if [ "$HAVE_LOOP" = 1 ]; then
-        new_ct 108
+        new_ct 108 --config none
         expect_rc 0 vz set 108 --iolimit 10 --save
         expect_rc 0 vz start 108
         expect_cg blkio 108 blkio.throttle.write_bps_device "$LOOPMM 10485760" "--iolimit 10"
@@ -443,8 +444,8 @@ fi
 # ---------------------------------------------------------------------------------------
 # memory guarantees: no over-commit without --force
 
-new_ct 109
-new_ct 110
+new_ct 109 --config none
+new_ct 110 --config none
 expect_rc 0 vz set 109 --memguarantee 60 --save
 expect_rc 0 vz set 110 --memguarantee 60 --save
 expect_rc 0 vz start 109

@@ -147,7 +147,7 @@ if [ "$HAVE_DISK" = 1 ]; then
 fi
 
 # ------------------------------------------------ saved limits applied before init runs --
-rc 0 vz create 102 --ostemplate busybox
+rc 0 vz create 102 --ostemplate busybox --config none
 mkdir -p "$PRIV/102/fs/etc/rc.d"
 cat >"$PRIV/102/fs/etc/rc.d/S00limits" <<'EOF'
 #!/bin/sh
@@ -229,7 +229,7 @@ check 'NUMPROC="70" saved' grep -qx 'NUMPROC="70"' "$CONF/102.conf"
 check "live sets did not restart CT 102 (same init $init102)" test "$(ct_init 102)" = "$init102"
 
 # ------------------------------------------------------------- OOM inside the CT only ----
-rc 0 vz create 103 --ostemplate busybox
+rc 0 vz create 103 --ostemplate busybox --config none
 rc 0 vz set 103 --ram 32M --save
 rc 0 vz start 103
 vz exec 102 'setsid sleep 100000 </dev/null >/dev/null 2>&1 &'
@@ -260,7 +260,7 @@ wait "$host_sentinel" 2>/dev/null
 
 # ------------------------------------------------------ --cpulimit 50 holds busy loops ----
 rc 0 vz stop 102 --fast
-rc 0 vz create 105 --ostemplate busybox
+rc 0 vz create 105 --ostemplate busybox --config none
 rc 0 vz set 105 --cpulimit 50 --save
 rc 0 vz start 105
 vz exec 105 'for i in 1 2; do setsid sh -c "while :; do :; done" </dev/null >/dev/null 2>&1 & done'
@@ -286,7 +286,7 @@ expect_cg 105 cpu.max "$((NCPU * 50000)) 100000" "--cpulimit 50% = half of the g
 rc 0 vz stop 105 --fast
 
 # ---------------------------------------------------------- --numproc 64 and a fork bomb --
-rc 0 vz create 106 --ostemplate busybox
+rc 0 vz create 106 --ostemplate busybox --config none
 rc 0 vz set 106 --numproc 64 --save
 rc 0 vz start 106
 # at most 300 forks: a broken limit must not take the guest down
@@ -314,7 +314,7 @@ rc 0 vz stop 103 --fast
 
 # ---------------------------------------------------------------------- io.max on vda ----
 if [ "$HAVE_DISK" = 1 ]; then
-        rc 0 vz create 107 --ostemplate busybox
+        rc 0 vz create 107 --ostemplate busybox --config none
         rc 0 vz set 107 --iolimit 4 --save
         rc 0 vz start 107
         expect_cg 107 io.max "$DISKMM rbps=4194304 wbps=4194304 riops=max wiops=max" "--iolimit 4"
@@ -348,8 +348,8 @@ if [ "$HAVE_DISK" = 1 ]; then
 fi
 
 # ------------------------------------------------------ memory guarantees: no over-commit --
-rc 0 vz create 109 --ostemplate busybox
-rc 0 vz create 110 --ostemplate busybox
+rc 0 vz create 109 --ostemplate busybox --config none
+rc 0 vz create 110 --ostemplate busybox --config none
 rc 0 vz set 109 --memguarantee 60 --save
 rc 0 vz set 110 --memguarantee 60 --save
 rc 0 vz start 109
@@ -359,6 +359,17 @@ rc 0 vz start 110 --force
 expect_cg 110 memory.low "$(cgv 109 memory.low)" "--memguarantee 60 of the guest's RAM"
 rc 0 vz stop 110 --fast
 rc 0 vz stop 109 --fast
+
+# ------------------------------------------------ a new CT without --config is never unlimited --
+rc 0 vz create 111 --ostemplate busybox
+rc 0 vz start 111
+expect_cg 111 memory.max 536870912 "the default sample (basic)"
+expect_cg 111 memory.swap.max 536870912 "the default sample (basic)"
+expect_cg 111 pids.max 1024 "the default sample (basic)"
+rc 0 vz stop 111 --fast
+# an impossible cpumask is refused at set on v2 too, before it is saved
+rc 21 vz set 111 --cpumask 0-63 --save
+check "set --cpumask 0-63 names the CPUs there are" grep -q 'names CPUs this host does not have' <<<"$ERR"
 
 if [ "$skipped" -gt 0 ] && [ "$fail" = 0 ]; then
         echo "$pass passed, $fail failed, $skipped parts skipped"
