@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "base/failpoint.h"
 #include "base/log.h"
 #include "engine-internal.h"
 #include "samples-builtin.h"
@@ -124,18 +125,22 @@ int ct_create(ct *c, const ct_create_opts *o)
         r = read_sample(c, o->config_sample ? o->config_sample : c->cfg.configfile, &sample);
         if (r < 0)
                 return r;
+        failpoint("create.sample");
         r = template_rootfs(c, o->ostemplate, &rootfs);
         if (r == -ENOENT)
                 return -ENOPKG;
         if (r < 0)
                 return r;
 
-        /* Debris of an interrupted create or destroy (no config) is removed; a private area
-         * that belongs to a config-less CT of someone else's is not ours to judge: refuse. */
-        char marker[4096];
+        /* Debris of an interrupted create or destroy (no config, and its marker beside it) is removed;
+         * a private area that belongs to a config-less CT of someone else's is not ours to judge:
+         * refuse. */
+        char marker[4096], creating[4096];
         snprintf(marker, sizeof(marker), "%s.destroying", c->cfg.ve_private);
-        if (exists_at(AT_FDCWD, marker) || access(c->cfg.ve_private, F_OK) == 0) {
-                if (!exists_at(AT_FDCWD, marker))
+        snprintf(creating, sizeof(creating), "%s.creating", c->cfg.ve_private);
+        bool debris = exists_at(AT_FDCWD, marker) || exists_at(AT_FDCWD, creating);
+        if (debris || access(c->cfg.ve_private, F_OK) == 0) {
+                if (!debris)
                         return -EEXIST;
                 if (tmpl_is_mounted(c->cfg.ve_root) > 0)
                         (void)tmpl_umount_root(c->cfg.ve_root);
@@ -144,12 +149,25 @@ int ct_create(ct *c, const ct_create_opts *o)
                         return log_error_errno(r, "Failed to remove the leftovers of CT %u in %s: %m", c->id,
                                                c->cfg.ve_private);
                 (void)unlink(marker);
+                failpoint("create.debris-removed");
         }
+        /* until the config is written, the private area is an interrupted create's: marked so */
+        r = tmpl_private_parent(c->cfg.ve_private);
+        _cleanup_close_ int cfd =
+                r < 0 ? r : open(creating, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (cfd < 0)
+                return log_error_errno(cfd,
+                                       "Failed to mark the private area %s of CT %u as being created: %m",
+                                       c->cfg.ve_private, c->id);
+        failpoint("create.marked");
 
         r = tmpl_provision(rootfs, c->cfg.ve_private, layout);
-        if (r < 0)
+        if (r < 0) {
+                (void)unlink(creating);
                 return log_error_errno(r, "Failed to create the private area %s of CT %u: %m",
                                        c->cfg.ve_private, c->id);
+        }
+        failpoint("create.provisioned");
 
         /* New CTs are unprivileged: their own id range, allocated under a lock every create takes */
         bool userns = o->userns != CT_UNSET ? o->userns == CT_YES : c->cfg.userns != CT_NO;
@@ -218,14 +236,20 @@ int ct_create(ct *c, const ct_create_opts *o)
                 return -ENOMEM;
         memcpy(all, base, sizeof(base));
         memcpy(all + ELEMENTSOF(base), o->changes, o->n_changes * sizeof(*all));
+        failpoint("create.owned");
         r = mkdir_p_at(AT_FDCWD, c->paths->conf_dir, 0755);
         if (r >= 0)
                 r = ct_config_edit(c->conf_path, sample, all, n);
         if (r < 0) {
                 (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                (void)unlink(creating);
                 return log_error_errno(r, "Failed to write %s: %m", c->conf_path);
         }
+        failpoint("create.saved");
+        /* the CT exists now: a marker left by a kill here is removed by destroy */
+        (void)unlink(creating);
         c->exists = true;
+        failpoint("create.done");
         return 0;
 }
 
@@ -246,15 +270,21 @@ int ct_destroy(ct *c)
         _cleanup_close_ int mfd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (mfd < 0 && errno != ENOENT)
                 return log_error_errno(-errno, "Failed to mark %s for removal: %m", c->cfg.ve_private);
+        failpoint("destroy.marked");
         snprintf(moved, sizeof(moved), "%s.destroyed", c->conf_path);
         if (rename(c->conf_path, moved) < 0 && errno != ENOENT)
                 return log_error_errno(-errno, "Failed to remove %s: %m", c->conf_path);
         c->exists = false;
+        failpoint("destroy.unconfigured");
         r = rm_rf_at(AT_FDCWD, c->cfg.ve_private);
         if (r < 0)
                 return log_error_errno(r, "Failed to remove the private area %s of CT %u: %m",
                                        c->cfg.ve_private, c->id);
+        failpoint("destroy.removed");
         (void)unlink(marker);
+        char creating[4096];
+        snprintf(creating, sizeof(creating), "%s.creating", c->cfg.ve_private);
+        (void)unlink(creating);
         (void)rmdir(c->cfg.ve_root);
         (void)unlink(moved);
         _cleanup_cg_ct_ cg_ct *cg = NULL;
@@ -337,6 +367,38 @@ static int wait_booted(ct *c, pid_t init, unsigned timeout_s)
         return -ETIMEDOUT;
 }
 
+/* In a user namespace the CT's root is an unprivileged host id, and it must walk the path to VE_ROOT to
+ * bind it: every directory above must let it search. Say which does not, before anything is set up. */
+static int check_root_path(ct *c)
+{
+        if (!ct_userns(&c->cfg))
+                return 0;
+        _cleanup_free_ char *path = strdup(c->cfg.ve_root);
+        if (!path)
+                return -ENOMEM;
+        for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+                *slash = 0;
+                struct stat st;
+                if (stat(path, &st) < 0) {
+                        *slash = '/';
+                        continue;
+                }
+                mode_t bit = st.st_uid == c->cfg.local_uid   ? S_IXUSR
+                             : st.st_gid == c->cfg.local_gid ? S_IXGRP
+                                                             : S_IXOTH;
+                if (!(st.st_mode & bit))
+                        return log_error_errno(
+                                -EACCES,
+                                "CT %u cannot start: its root %s is below %s (mode %04o), which "
+                                "the CT's root (host uid %u) may not enter; make it searchable "
+                                "(chmod o+x %s), or move VE_ROOT",
+                                c->id, c->cfg.ve_root, path, (unsigned)(st.st_mode & 07777),
+                                c->cfg.local_uid, path);
+                *slash = '/';
+        }
+        return 0;
+}
+
 int ct_start(ct *c, bool wait_boot)
 {
         _cleanup_cg_ct_ cg_ct *cg = NULL;
@@ -345,6 +407,9 @@ int ct_start(ct *c, bool wait_boot)
         pid_t pid;
         int r;
 
+        r = check_root_path(c);
+        if (r < 0)
+                return r;
         r = tmpl_is_mounted(c->cfg.ve_root);
         if (r < 0)
                 return log_error_errno(r, "Failed to check whether %s is mounted: %m", c->cfg.ve_root);
@@ -354,7 +419,9 @@ int ct_start(ct *c, bool wait_boot)
                         return r;
                 mounted_here = true;
         }
+        failpoint("start.mounted");
         ct_guest_write_files(c, c->cfg.ve_root, true, true);
+        failpoint("start.guest-files");
 
         /* a cgroup left by a CT that died is empty: reuse it, but make sure nothing runs in it */
         r = ct_open_cgroup(c, true, &cg);
@@ -372,12 +439,14 @@ int ct_start(ct *c, bool wait_boot)
                 goto fail;
         }
         /* every limit is in place before the CT's first instruction */
+        failpoint("start.cgroup");
         r = ct_apply_limits(c, cg, NULL, 0, true);
         if (r < 0)
                 goto fail;
         r = ct_apply_devices(c, cg);
         if (r < 0)
                 goto fail;
+        failpoint("start.limits");
         console = open_console_log(c);
         if (console < 0) {
                 r = log_error_errno(console, "Failed to open the console log of CT %u: %m", c->id);
@@ -397,6 +466,7 @@ int ct_start(ct *c, bool wait_boot)
         if (r < 0)
                 goto fail;
         log_debug("CT %u: init is pid %d", c->id, (int)pid);
+        failpoint("start.done");
         if (wait_boot) {
                 r = wait_booted(c, pid, c->cfg.stop_timeout > 0 ? 10 * c->cfg.stop_timeout : 600);
                 if (r < 0)
@@ -478,17 +548,22 @@ int ct_stop(ct *c, bool fast)
                                 log_notice("CT %u did not shut down within %us, killing it", c->id,
                                            c->cfg.stop_timeout);
                 }
+                failpoint("stop.signalled");
         }
         if (cg) {
                 r = cg_ct_kill_all(cg, 10000);
                 if (r < 0)
                         return log_error_errno(r, "Failed to kill the processes of CT %u: %m", c->id);
+                failpoint("stop.killed");
                 r = cg_ct_destroy(cg);
                 if (r < 0)
                         log_warning_errno(r, "Failed to remove the cgroup of CT %u: %m, ignoring", c->id);
+                failpoint("stop.cgroup-removed");
         }
         ct_net_stop(c);
+        failpoint("stop.network");
         ct_state_remove(c);
+        failpoint("stop.state-removed");
         if (tmpl_is_mounted(c->cfg.ve_root) > 0) {
                 r = tmpl_umount_root(c->cfg.ve_root);
                 if (r < 0)
@@ -563,6 +638,7 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 if (r < 0)
                         return log_error_errno(r, "Failed to open the cgroup of CT %u: %m", c->id);
                 /* set has checked the change (ct_check_limits), and warned of what cannot apply */
+                failpoint("set.limits");
                 r = ct_apply_limits(c, cg, changes, n, false);
                 if (r < 0) {
                         int k = ct_set_built_limits(c, cg, &old, old_implicit_swap, false);

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <linux/rtnetlink.h>
 
+#include "base/failpoint.h"
 #include "base/fileio.h"
 #include "base/log.h"
 #include "engine-internal.h"
@@ -86,6 +87,7 @@ static int host_ip_add(ct *c, nl_sock *nl, int host_idx, const struct ct_ip *ip,
         int r = netns_route_add(nl, ip->family, ip->addr, host_prefix(ip), NULL, host_idx, RT_SCOPE_LINK);
         if (r < 0 && r != -EEXIST)
                 return log_error_errno(r, "CT %u: cannot route %s to %s: %m", c->id, ip->text, ifn);
+        failpoint("net.host-route");
         for (size_t i = 0; i < nd; i++) {
                 r = netns_neigh_proxy_add(nl, ip->family, ip->addr, devs[i]);
                 if (r < 0 && r != -EEXIST)
@@ -295,12 +297,16 @@ static bool net_state_exists(ct *c)
         return access(path, F_OK) == 0;
 }
 
-static int net_state_write(ct *c, const char *ips, const char *netif)
+/* IP_ADDRESS and NETIF as set up; PENDING_IPS: addresses a live change is adding or removing right now
+ * (or was, when it failed or vpsctl was killed in it): maybe half set up, so cleaned up too, but not
+ * taken as there by the next change. */
+static int net_state_write(ct *c, const char *ips, const char *netif, const char *pending)
 {
         char path[4096];
         _cleanup_free_ char *buf = NULL;
         net_state_path(c, path);
-        int len = asprintf(&buf, "IP_ADDRESS=\"%s\"\nNETIF=\"%s\"\n", ips ? ips : "", netif ? netif : "");
+        int len = asprintf(&buf, "IP_ADDRESS=\"%s\"\nNETIF=\"%s\"\nPENDING_IPS=\"%s\"\n", ips ? ips : "",
+                           netif ? netif : "", pending ? pending : "");
         if (len < 0)
                 return -ENOMEM;
         return write_file_atomic_at(AT_FDCWD, path, buf, (size_t)len, 0600);
@@ -335,6 +341,17 @@ int ct_net_live(ct *c, char **ret_ips, char **ret_netif)
                 return -ENOMEM;
         }
         return 0;
+}
+
+/* PENDING_IPS of the state file ("" when none or no state). */
+static char *net_state_pending(ct *c)
+{
+        char path[4096];
+        _cleanup_free_ char *buf = NULL;
+        net_state_path(c, path);
+        if (read_full_file_at(AT_FDCWD, path, &buf, NULL) < 0)
+                return strdup("");
+        return state_value(buf, "PENDING_IPS");
 }
 
 struct net_conf {
@@ -376,8 +393,10 @@ static void net_cleanup_all(ct *c, nl_sock *nl)
         struct net_conf st = {}, cf = {};
         char path[4096];
         net_state_path(c, path);
+        _cleanup_free_ char *pending = net_state_pending(c), *all = NULL;
         if (net_state_exists(c) && ct_net_live(c, &ips, &netif) >= 0 &&
-            net_conf_parse(c, ips, netif, &st) >= 0) {
+            asprintf(&all, "%s %s", ips, pending ? pending : "") >= 0 &&
+            net_conf_parse(c, all, netif, &st) >= 0) {
                 net_host_cleanup(c, nl, st.ips, st.n_ips, st.ifs, st.n_ifs);
                 net_conf_done(&st);
         }
@@ -411,7 +430,7 @@ int ct_net_start(ct *c, pid_t init)
         if (nc.n_ips == 0 && nc.n_ifs == 0)
                 return 0;
         /* recorded first: whatever part of it exists, stop finds it */
-        if ((r = net_state_write(c, c->cfg.ip_address, c->cfg.netif)) < 0)
+        if ((r = net_state_write(c, c->cfg.ip_address, c->cfg.netif, NULL)) < 0)
                 return log_error_errno(r, "CT %u: cannot record its network state: %m", c->id);
         _cleanup_close_ int ctns = open_ct_netns(init);
         if (ctns < 0)
@@ -513,25 +532,36 @@ int ct_net_check_ips(ct *c, const char *new_list)
         return 0;
 }
 
-static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid_t init);
+static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, const char *pending,
+                          pid_t init);
 
 int ct_net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid_t init)
 {
-        int r = net_apply_live(c, old_ips, old_netif, init);
-        /* on failure, remember both: stop must find whatever of either exists */
-        _cleanup_free_ char *both = NULL;
-        if (r < 0 &&
-            asprintf(&both, "%s %s", old_ips ? old_ips : "", c->cfg.ip_address ? c->cfg.ip_address : "") < 0)
-                both = NULL;
-        int k = net_state_write(c, both ? both : c->cfg.ip_address, c->cfg.netif);
+        /* while the change is under way (and if it fails, or vpsctl is killed in it), the state names
+         * both the old and the new: stop must find whatever of either exists */
+        _cleanup_free_ char *before = net_state_pending(c), *pending = NULL;
+        if (asprintf(&pending, "%s %s", c->cfg.ip_address ? c->cfg.ip_address : "", before ? before : "") <
+            0)
+                return -ENOMEM;
+        /* (interfaces need no such care: their host ends go with the CT's network namespace) */
+        int k = net_state_write(c, old_ips, c->cfg.netif, pending);
+        if (k < 0)
+                log_warning_errno(k, "CT %u: cannot record its network state: %m", c->id);
+        failpoint("net.recorded");
+        int r = net_apply_live(c, old_ips, old_netif, before, init);
+        failpoint("net.applied");
+        if (r < 0)
+                return r;
+        k = net_state_write(c, c->cfg.ip_address, c->cfg.netif, NULL);
         if (k < 0)
                 log_warning_errno(k, "CT %u: cannot record its network state: %m", c->id);
         return r;
 }
 
-static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid_t init)
+static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, const char *pending, pid_t init)
 {
-        _cleanup_free_ struct ct_ip *was = NULL;
+        _cleanup_free_ struct ct_ip *was = NULL, *half = NULL;
+        size_t nhalf = 0;
         _cleanup_free_ struct ct_netif *was_if = NULL;
         size_t nwas = 0, nwas_if = 0;
         _cleanup_(net_conf_done) struct net_conf nc = {};
@@ -539,6 +569,8 @@ static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid
 
         if (ct_ip_list_parse(old_ips, &was, &nwas) < 0)
                 nwas = 0;
+        if (ct_ip_list_parse(pending, &half, &nhalf) < 0)
+                nhalf = 0;
         if (ct_netif_list_parse(c->id, old_netif, &was_if, &nwas_if) < 0)
                 nwas_if = 0;
         if ((r = net_conf_load(c, &nc)) < 0)
@@ -555,8 +587,14 @@ static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid
         int hidx = 0;
         venet_host_if(c->id, ifn);
         bool have_venet = netns_link_index(nl, ifn, &hidx) >= 0;
+        if (have_venet && nwas == 0) {
+                /* a venet link without addresses: an interrupted change made it; set it up afresh */
+                net_host_cleanup(c, nl, half, nhalf, NULL, 0);
+                have_venet = false;
+        }
         if (nc.n_ips == 0 && have_venet) {
                 net_host_cleanup(c, nl, was, nwas, NULL, 0);
+                net_host_cleanup(c, nl, half, nhalf, NULL, 0);
         } else if (nc.n_ips > 0 && !have_venet) {
                 if ((r = venet_up(c, nl, ctns, nc.ips, nc.n_ips)) < 0)
                         return r;
@@ -575,6 +613,13 @@ static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid
                                 host_ip_del(c, nl, &was[i], devs, nd);
                                 (void)netns_addr_del(ctnl, cidx, was[i].family, was[i].addr,
                                                      was[i].prefixlen);
+                        }
+                /* what an interrupted change half added, and this one does not want */
+                for (size_t i = 0; i < nhalf; i++)
+                        if (!ct_ip_in(&half[i], nc.ips, nc.n_ips) && !ct_ip_in(&half[i], was, nwas)) {
+                                host_ip_del(c, nl, &half[i], devs, nd);
+                                (void)netns_addr_del(ctnl, cidx, half[i].family, half[i].addr,
+                                                     half[i].prefixlen);
                         }
                 if ((r = host_sysctls(c, nl, nc.ips, nc.n_ips)) < 0)
                         return r;

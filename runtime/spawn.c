@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/failpoint.h"
 #include "base/fileio.h"
 #include "base/log.h"
 #include "engine-internal.h"
@@ -176,6 +177,7 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
         r = proc_start_time(pid, &start, NULL);
         if (r >= 0)
                 r = ct_state_write(c, pid, start);
+        failpoint("start.state");
         if (r < 0) {
                 log_error_errno(r, "Failed to record the state of CT %u: %m", c->id);
                 goto kill_child;
@@ -186,11 +188,13 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
         }
         if (p->before_go && (r = p->before_go(c, pid)) < 0)
                 goto kill_child;
+        failpoint("start.network");
         if (loop_write(go[1], "g", 1) < 0) {
                 r = log_error_errno(-errno, "Failed to release the init of CT %u: %m", c->id);
                 goto kill_child;
         }
         go[1] = safe_close(go[1]);
+        failpoint("start.released");
 
         n = loop_read(rep[0], &report, sizeof(report));
         if (n == 0) {

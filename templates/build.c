@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/failpoint.h"
 #include "base/fileio.h"
 #include "base/log.h"
 #include "templates-internal.h"
@@ -171,6 +172,7 @@ int tmpl_build(const char *templates_dir, const tmpl_recipe *recipe, const tmpl_
         if (ftruncate(blk, 0) < 0 || pwrite(blk, pid, (size_t)pl, 0) != pl)
                 return -errno;
 
+        failpoint("template.locked");
         remove_stale(tdfd, name);
 
         _cleanup_free_ char *cur = NULL;
@@ -244,6 +246,7 @@ int tmpl_build(const char *templates_dir, const tmpl_recipe *recipe, const tmpl_
                 if (r < 0)
                         goto fail;
         }
+        failpoint("template.built");
         r = tmpl_verify(rootfs, &why);
         if (r < 0) {
                 fprintf(log, "verification failed: %s\n", why ? why : strerror(-r));
@@ -258,12 +261,14 @@ int tmpl_build(const char *templates_dir, const tmpl_recipe *recipe, const tmpl_
 
         /* publish and prune under the generations lock: no create provisions from a half-pruned
          * generation, and the users we ask about cannot change before we act on the answer */
+        failpoint("template.verified");
         r = tmpl_lock(tdfd, TMPL_GEN_LOCK, LOCK_EX, false, &glk);
         if (r < 0)
                 goto fail;
         r = tmpl_commit_generation(tdfd, bdir, gen);
         if (r < 0)
                 goto fail;
+        failpoint("template.current");
         fprintf(log, "published generation %s as current\n", gen);
         ret->built = true;
         ret->generation = TAKE_PTR(gen);
@@ -280,6 +285,7 @@ int tmpl_build(const char *templates_dir, const tmpl_recipe *recipe, const tmpl_
                         ret->prune_error = r; /* the build itself succeeded */
                 }
         }
+        failpoint("template.pruned");
         (void)!ftruncate(blk, 0);
         return 0;
 fail:

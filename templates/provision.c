@@ -314,3 +314,13 @@ int tmpl_umount_root(const char *root)
                 return -errno;
         return 0;
 }
+
+int tmpl_private_parent(const char *private_dir)
+{
+        _cleanup_free_ char *parent = NULL;
+        const char *base;
+        int r = split_path(private_dir, &parent, &base);
+        if (r < 0)
+                return r;
+        return make_private_parent(parent);
+}

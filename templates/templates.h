@@ -165,6 +165,8 @@ typedef enum tmpl_layout {
  * pruned before, the template's current generation is used. overlay: fs/, work/, lower -> LOWER.
  * copy: fs/ is a full copy of LOWER (reflinked where the filesystem can), independent of the template. */
 int tmpl_provision(const char *lower, const char *private_dir, tmpl_layout layout);
+/* Make the directory PRIVATE goes into (0700; the ones above it 0755, on the path to VE_ROOT). */
+int tmpl_private_parent(const char *private_dir);
 /* Which layout does an existing private area have? */
 int tmpl_private_layout(const char *private_dir, tmpl_layout *ret);
 /* Mount the CT's root filesystem at ROOT from its private area (overlay or bind). userns_fd >= 0: the CT

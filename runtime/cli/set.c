@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/failpoint.h"
 #include "base/log.h"
 #include "cli.h"
 
@@ -137,12 +138,14 @@ int verb_set(int argc, char **argv)
         if (r < 0)
                 return r == -EINVAL || r == -ERANGE || r == -EOPNOTSUPP || r == -ENODEV ? EXIT_VZ_BAD_VALUE
                                                                                         : EXIT_VZ_SYSTEM;
+        failpoint("set.checked");
         /* live first: a change the kernel refuses is not saved either (ct_apply_live says why) */
         if (st.running && live) {
                 r = ct_apply_live(c, live_changes, n_live);
                 if (r < 0)
                         return r == -EINVAL || r == -ERANGE ? EXIT_VZ_BAD_VALUE : EXIT_VZ_SYSTEM;
         }
+        failpoint("set.applied");
         if (save) {
                 r = ct_config_edit(c->conf_path, NULL, changes, n);
                 if (r < 0) {
@@ -150,6 +153,7 @@ int verb_set(int argc, char **argv)
                         return EXIT_VZ_CONF_SAVE;
                 }
         }
+        failpoint("set.saved");
         if (save)
                 printf("Saved parameters for CT %u\n", c->id);
         return 0;

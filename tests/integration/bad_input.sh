@@ -119,4 +119,26 @@ expect_rc 0 vz start 101
 expect_out other.test vz exec 101 hostname
 expect_rc 0 vz stop 101
 
+# 9. VE_ROOT below a directory the CT's (unprivileged) root cannot enter: start says which and what
+# to do, before anything is set up; made searchable, the same CT starts
+closed=$TEST_TMP/closed
+chmod 0711 "$TEST_TMP"
+mkdir -m 0700 "$closed"
+echo "VE_ROOT=\"$closed/root/\$VEID\"" >>"$VPSCTL_PREFIX/etc/vpsctl/vpsctl.conf"
+new_ct 109
+if grep -qx 'USERNS="yes"' "$(conf_of 109)"; then
+        expect_rc 7 vz start 109
+        assert_contains "$LAST_ERR" "is below $closed (mode 0700)" "start names the directory the CT's root cannot enter"
+        assert_contains "$LAST_ERR" "chmod o+x $closed" "and says what to do"
+        assert_eq "$(grep -c . <<<"$LAST_ERR")" 1 "once"
+        expect_out "CTID 109 exist unmounted down" vz status 109
+        assert_eq "$(ct_cgroups 109)" "" "nothing was set up: no cgroup of CT 109"
+        chmod o+x "$closed"
+        expect_rc 0 vz start 109
+        expect_rc 0 vz stop 109
+else
+        skip "CT 109 is privileged here (no idmapped mounts): the check is for user-namespaced CTs"
+fi
+expect_rc 0 vz destroy 109
+
 done_testing
