@@ -249,6 +249,12 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
         if (n > 0) {
                 err[n] = 0;
                 (void)waitpid(pid, NULL, 0);
+                /* the CT stopped under us (exec takes no lock): not running, as vzctl says it */
+                if (x->pidfd >= 0 && syscall(SYS_pidfd_send_signal, x->pidfd, 0, NULL, 0) < 0 &&
+                    errno == ESRCH) {
+                        r = -ESRCH;
+                        goto out;
+                }
                 r = log_error_errno(-ENOEXEC, "CT %u: %s", x->c->id, err);
                 goto out;
         }
