@@ -17,8 +17,10 @@ int safe_atou64(const char *s, uint64_t *ret)
                 return -EINVAL;
         errno = 0;
         unsigned long long v = strtoull(s, &end, 10);
+        /* negative_errno(), not -errno: the compiler cannot know errno > 0, so with -errno a caller's
+         * "r < 0" check does not prove *ret was written (GCC 12 -O3 maybe-uninitialized in safe_atou). */
         if (errno != 0)
-                return -errno;
+                return negative_errno();
         if (*end != 0)
                 return -EINVAL;
         *ret = v;
@@ -46,7 +48,7 @@ int safe_atoi(const char *s, int *ret)
         errno = 0;
         long v = strtol(s, &end, 10);
         if (errno != 0)
-                return -errno;
+                return negative_errno();
         if (*end != 0)
                 return -EINVAL;
         if (v < INT_MIN || v > INT_MAX)
@@ -74,7 +76,7 @@ int parse_size(const char *s, uint64_t *ret)
         errno = 0;
         unsigned long long v = strtoull(s, &end, 10);
         if (errno != 0)
-                return -errno;
+                return negative_errno();
         if (*end == 0) {
                 *ret = v;
                 return 0;
@@ -129,7 +131,7 @@ int parse_sec(const char *s, unsigned *ret)
         errno = 0;
         unsigned long v = strtoul(s, &end, 10);
         if (errno != 0)
-                return -errno;
+                return negative_errno();
         unsigned long mult = 1;
         if (*end == 's' && end[1] == 0)
                 mult = 1;

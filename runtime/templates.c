@@ -70,7 +70,9 @@ bool ct_template_name_valid(const char *name)
 static int push_user(tmpl_user **l, size_t *n, unsigned id, const char *dir)
 {
         char link[PATH_MAX], target[PATH_MAX];
-        snprintf(link, sizeof(link), "%s/lower", dir);
+        int m = snprintf(link, sizeof(link), "%s/lower", dir);
+        if (m < 0 || (size_t)m >= sizeof(link))
+                return 0; /* past PATH_MAX: no such link, as readlink() would say; never a truncated name */
         ssize_t k = readlink(link, target, sizeof(target) - 1);
         if (k < 0)
                 return 0;
