@@ -194,17 +194,21 @@ fail:
 /* Fork the command into the CT's pid namespace and cgroup; return its pid once it has exec'd. */
 static int exec_spawn(struct child_args *a, pid_t *ret_pid)
 {
-        _cleanup_close_ int initcg = -EBADF;
+        _cleanup_close_ int initcg = -EBADF, ownpid = -EBADF;
         struct exec_ctx *x = a->x;
         int go[2] = { -EBADF, -EBADF }, rep[2] = { -EBADF, -EBADF };
         struct clone_args args = { .exit_signal = SIGCHLD };
         int r;
 
-        /* our children, not we, are born in the CT's pid namespace */
+        /* our children, not we, are born in the CT's pid namespace; only this one: every later child
+         * (a hook, a sanitizer's helper thread) is born in ours again */
+        ownpid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+        if (ownpid < 0)
+                return log_error_errno(-errno, "Failed to open our own pid namespace: %m");
         if (setns(x->pidfd, CLONE_NEWPID) < 0)
                 return log_error_errno(-errno, "Failed to join the pid namespace of CT %u: %m", x->c->id);
         if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
-                r = -errno;
+                r = negative_errno();
                 goto out;
         }
         r = cg_ct_attach_prepare(x->cg);
@@ -237,11 +241,17 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
                 safe_close(rep[0]);
                 exec_child(a, cgfd >= 0, go[0], rep[1]);
         }
+        if (setns(ownpid, CLONE_NEWPID) < 0) {
+                r = log_error_errno(-errno, "Failed to return to our own pid namespace: %m");
+                (void)kill(pid, SIGKILL);
+                (void)waitpid(pid, NULL, 0);
+                goto out;
+        }
         go[0] = safe_close(go[0]);
         rep[1] = safe_close(rep[1]);
         cg_ct_attach_done(x->cg);
         if (loop_write(go[1], "g", 1) < 0) {
-                r = -errno;
+                r = negative_errno();
                 goto out;
         }
         char err[512];
@@ -261,6 +271,8 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
         *ret_pid = pid;
         r = 0;
 out:
+        if (r < 0)
+                (void)setns(ownpid, CLONE_NEWPID); /* a no-op when already back */
         safe_close(go[0]);
         safe_close(go[1]);
         safe_close(rep[0]);

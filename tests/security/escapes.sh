@@ -312,17 +312,20 @@ sealed_exe() {
 }
 vz exec 101 'sleep 3' >/dev/null 2>&1 &
 bg=$!
-joined() {
-        local p
-        for p in $(vpsctl_procs); do
-                [ "$(readlink "/proc/$p/exe")" = "$(command -v timeout)" ] && continue
-                [ "$(readlink "/proc/$p/ns/pid_for_children" 2>/dev/null)" = "$CT_PIDNS" ] && echo "$p"
-        done
-}
 sleeper() {
         local p
         for p in $(ct_pids 101); do
                 [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sleep ] && echo "$p"
+        done
+}
+# the vpsctl that forked the command into the CT (it joins the CT's pid namespace only for that fork)
+joined() {
+        local p s
+        for p in $(vpsctl_procs); do
+                [ "$(readlink "/proc/$p/exe")" = "$(command -v timeout)" ] && continue
+                for s in $(sleeper); do
+                        [ "$(awk '/^PPid:/ { print $2 }' "/proc/$s/status" 2>/dev/null)" = "$p" ] && echo "$p"
+                done
         done
 }
 have_joined() { [ -n "$(joined)" ]; }
@@ -331,6 +334,8 @@ if wait_until 5 have_joined && wait_until 5 have_sleeper; then
         for p in $(joined); do
                 exe=$(readlink "/proc/$p/exe")
                 assert_true "vpsctl $p in CT 101's pid namespace runs from a sealed copy ($exe)" sealed_exe "$p"
+                assert_eq "$(readlink "/proc/$p/ns/pid_for_children")" "$(readlink /proc/self/ns/pid)" \
+                        "vpsctl exec's later children are born in the host's pid namespace, not the CT's"
                 run "$CT_PROBE" exewrite "$p"
                 expect_denied "exewrite /proc/$p/exe" "the host writes to /proc/$p/exe of vpsctl exec"
                 expect_denied "exewrite-reopen /proc/$p/exe" "the host re-opens /proc/$p/exe of vpsctl exec for writing"
