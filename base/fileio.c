@@ -21,7 +21,7 @@ ssize_t loop_read(int fd, void *buf, size_t len)
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return -errno;
+                        return negative_errno();
                 }
                 if (n == 0)
                         break;
@@ -39,7 +39,7 @@ int loop_write(int fd, const void *buf, size_t len)
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return -errno;
+                        return negative_errno();
                 }
                 if (n == 0)
                         return -EIO;
@@ -53,7 +53,7 @@ int read_full_file_at(int dfd, const char *path, char **ret, size_t *ret_size)
 {
         _cleanup_close_ int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         return read_full_fd(fd, ret, ret_size);
 }
 
@@ -77,7 +77,7 @@ int read_full_fd(int fd, char **ret, size_t *ret_size)
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return -errno;
+                        return negative_errno();
                 }
                 if (k == 0)
                         break;
@@ -107,12 +107,12 @@ int write_string_at(int dfd, const char *path, const char *s)
 {
         _cleanup_close_ int fd = openat(dfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         /* cgroupfs and procfs want the whole value in one write(2) */
         size_t len = strlen(s);
         ssize_t n = write(fd, s, len);
         if (n < 0)
-                return -errno;
+                return negative_errno();
         if ((size_t)n != len)
                 return -EIO;
         return 0;
@@ -133,11 +133,11 @@ static int write_file_replace(int dfd, const char *path, const void *data, size_
                         return -ENOMEM;
                 dirfd = openat(dfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (dirfd < 0)
-                        return -errno;
+                        return negative_errno();
         } else {
                 dirfd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
                 if (dirfd < 0)
-                        return -errno;
+                        return negative_errno();
         }
 
         for (int attempt = 0;; attempt++) {
@@ -150,22 +150,22 @@ static int write_file_replace(int dfd, const char *path, const void *data, size_
                 if (fd >= 0)
                         break;
                 if (errno != EEXIST || attempt > 16)
-                        return -errno;
+                        return negative_errno();
         }
 
         r = loop_write(fd, data, len);
         if (r >= 0 && fchmod(fd, mode) < 0)
-                r = -errno;
+                r = negative_errno();
         if (r >= 0 && sync && fsync(fd) < 0)
-                r = -errno;
+                r = negative_errno();
         if (r >= 0 && renameat(dirfd, tmp, dirfd, base) < 0)
-                r = -errno;
+                r = negative_errno();
         if (r < 0) {
                 (void)unlinkat(dirfd, tmp, 0);
                 return r;
         }
         if (sync && fsync(dirfd) < 0)
-                return -errno;
+                return negative_errno();
         return 0;
 }
 
@@ -191,14 +191,14 @@ int mkdir_p_at(int dfd, const char *path, mode_t mode)
                 char c = *s;
                 *s = 0;
                 if (*p && mkdirat(dfd, p, mode) < 0 && errno != EEXIST)
-                        return -errno;
+                        return negative_errno();
                 *s = c;
                 if (c == 0)
                         break;
         }
         struct stat st;
         if (fstatat(dfd, path, &st, 0) < 0)
-                return -errno;
+                return negative_errno();
         return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
@@ -209,7 +209,7 @@ static int rm_rf_children(int fd, dev_t dev)
 
         if (!d) {
                 safe_close(fd);
-                return -errno;
+                return negative_errno();
         }
         for (struct dirent *de; (errno = 0, de = readdir(d));) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
@@ -217,7 +217,7 @@ static int rm_rf_children(int fd, dev_t dev)
                 struct stat st;
                 if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                         if (errno != ENOENT && ret == 0)
-                                ret = -errno;
+                                ret = negative_errno();
                         continue;
                 }
                 if (S_ISDIR(st.st_mode)) {
@@ -234,16 +234,16 @@ static int rm_rf_children(int fd, dev_t dev)
                                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (sub < 0) {
                                 if (errno != ENOENT && ret == 0)
-                                        ret = -errno;
+                                        ret = negative_errno();
                                 continue;
                         }
                         int r = rm_rf_children(sub, dev);
                         if (r < 0 && ret == 0)
                                 ret = r;
                         if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT && ret == 0)
-                                ret = -errno;
+                                ret = negative_errno();
                 } else if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT && ret == 0)
-                        ret = -errno;
+                        ret = negative_errno();
         }
         return ret;
 }
@@ -254,17 +254,17 @@ int rm_rf_at(int dfd, const char *name)
         int fd, r;
 
         if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return errno == ENOENT ? 0 : -errno;
+                return errno == ENOENT ? 0 : negative_errno();
         if (!S_ISDIR(st.st_mode))
-                return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+                return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? negative_errno() : 0;
         fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         r = rm_rf_children(fd, st.st_dev);
         if (r < 0)
                 return r;
         if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                return -errno;
+                return negative_errno();
         return 0;
 }
 
@@ -281,25 +281,25 @@ int copy_file_at(int src_dfd, const char *src, int dst_dfd, const char *dst, mod
 
         in = openat(src_dfd, src, O_RDONLY | O_CLOEXEC);
         if (in < 0)
-                return -errno;
+                return negative_errno();
         if (fstat(in, &st) < 0)
-                return -errno;
+                return negative_errno();
         out = openat(dst_dfd, dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
         if (out < 0)
-                return -errno;
+                return negative_errno();
         for (off_t left = st.st_size; left > 0;) {
                 ssize_t n = sendfile(out, in, NULL, (size_t)MIN(left, (off_t)(1 << 30)));
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return -errno;
+                        return negative_errno();
                 }
                 if (n == 0)
                         break;
                 left -= n;
         }
         if (fchmod(out, mode) < 0)
-                return -errno;
+                return negative_errno();
         return 0;
 }
 
@@ -310,5 +310,5 @@ int open_in_root(int rootfd, const char *path, int flags)
                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
         int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-        return fd < 0 ? -errno : fd;
+        return fd < 0 ? negative_errno() : fd;
 }

@@ -88,8 +88,10 @@ static inline void strv_freep(char ***l)
 
 static inline int negative_errno(void)
 {
-        /* For libc calls documented to set errno, but be defensive about a zero errno. */
-        return errno > 0 ? -errno : -EIO;
+        /* For libc calls documented to set errno, but be defensive about a zero errno. errno is read once:
+         * two reads are two values to a compiler or an analyzer, and then "< 0" would prove nothing. */
+        int e = errno;
+        return e > 0 ? -e : -EIO;
 }
 
 static inline const char *strempty(const char *s)

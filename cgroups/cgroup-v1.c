@@ -45,13 +45,13 @@ static int make_path(struct cg_hierarchy *h, const char *path, bool cpuset)
                 return -ENOMEM;
         _cleanup_close_ int cur = fcntl(h->root_fd, F_DUPFD_CLOEXEC, 3);
         if (cur < 0)
-                return -errno;
+                return negative_errno();
         for (char *save = NULL, *c = strtok_r(p, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
                 if (mkdirat(cur, c, 0755) < 0 && errno != EEXIST)
-                        return -errno;
+                        return negative_errno();
                 int next = openat(cur, c, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (next < 0)
-                        return -errno;
+                        return negative_errno();
                 if (cpuset) {
                         int r = cpuset_inherit(cur, next);
                         if (r < 0) {
@@ -84,7 +84,7 @@ static int v1_setup(cg_ct *cg, bool create)
         int r;
 
         if (!f)
-                return -errno;
+                return negative_errno();
         while (getline(&line, &len, f) > 0) {
                 char root[4096], mnt[4096], fstype[64], opts[1024];
                 const char *sep = strstr(line, " - ");
@@ -152,7 +152,7 @@ static int v1_setup(cg_ct *cg, bool create)
                         h->fd = openat(h->root_fd, cg->path,
                                        O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                         if (h->fd < 0 && errno != ENOENT)
-                                return -errno;
+                                return negative_errno();
                 }
         }
 

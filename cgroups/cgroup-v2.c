@@ -43,7 +43,7 @@ static int v2_setup(cg_ct *cg, bool create)
         h->is_v2 = true;
         h->root_fd = open(CG2_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (h->root_fd < 0)
-                return -errno;
+                return negative_errno();
         h->mnt = strdup(CG2_ROOT);
         h->controllers = strdup("");
         cg->n_hier = 1;
@@ -52,7 +52,7 @@ static int v2_setup(cg_ct *cg, bool create)
 
         if (!create) {
                 h->fd = openat(h->root_fd, cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-                return h->fd < 0 ? -errno : 0;
+                return h->fd < 0 ? negative_errno() : 0;
         }
 
         /* Walk the parent path, enabling controllers at each level we own. */
@@ -61,13 +61,13 @@ static int v2_setup(cg_ct *cg, bool create)
                 return -ENOMEM;
         _cleanup_close_ int cur = fcntl(h->root_fd, F_DUPFD_CLOEXEC, 3);
         if (cur < 0)
-                return -errno;
+                return negative_errno();
         for (char *save = NULL, *c = strtok_r(p, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
                 if (mkdirat(cur, c, 0755) < 0 && errno != EEXIST)
-                        return -errno;
+                        return negative_errno();
                 int next = openat(cur, c, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (next < 0)
-                        return -errno;
+                        return negative_errno();
                 safe_close(cur);
                 cur = next;
                 r = enable_controllers(cur);
@@ -76,9 +76,9 @@ static int v2_setup(cg_ct *cg, bool create)
         }
         const char *base = strrchr(cg->path, '/') + 1;
         if (mkdirat(cur, base, 0755) < 0 && errno != EEXIST)
-                return -errno;
+                return negative_errno();
         h->fd = openat(cur, base, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        return h->fd < 0 ? -errno : 0;
+        return h->fd < 0 ? negative_errno() : 0;
 }
 
 static int v2_populated(cg_ct *cg)
@@ -115,13 +115,13 @@ static int v2_wait_empty(cg_ct *cg, unsigned timeout_ms)
 {
         _cleanup_close_ int fd = openat(cg->hier[0].fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return errno == ENOENT || errno == ENODEV ? 0 : -errno;
+                return errno == ENOENT || errno == ENODEV ? 0 : negative_errno();
         long long deadline = cg_now_ms() + timeout_ms;
         for (int step = 1;; step = MIN(step * 2, 10)) {
                 char buf[256];
                 ssize_t k = pread(fd, buf, sizeof(buf) - 1, 0);
                 if (k < 0)
-                        return errno == ENODEV ? 0 : -errno;
+                        return errno == ENODEV ? 0 : negative_errno();
                 buf[k] = 0;
                 const char *p = strstr(buf, "populated ");
                 if (!p || p[strlen("populated ")] != '1')
@@ -131,7 +131,7 @@ static int v2_wait_empty(cg_ct *cg, unsigned timeout_ms)
                         return -ETIMEDOUT;
                 struct pollfd pfd = { .fd = fd, .events = POLLPRI };
                 if (poll(&pfd, 1, (int)MIN(left, (long long)step)) < 0 && errno != EINTR)
-                        return -errno;
+                        return negative_errno();
         }
 }
 

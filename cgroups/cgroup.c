@@ -23,7 +23,7 @@ int cg_detect(cg_version *ret)
         struct statfs fs;
 
         if (statfs("/sys/fs/cgroup", &fs) < 0)
-                return -errno;
+                return negative_errno();
         if (fs.f_type == CGROUP2_SUPER_MAGIC)
                 *ret = CG_VERSION_V2;
         else if (fs.f_type == TMPFS_MAGIC)
@@ -113,7 +113,7 @@ int cg_mkdir_path(int root_fd, const char *path, int *ret_fd)
                 return r;
         int fd = openat(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         *ret_fd = fd;
         return 0;
 }
@@ -163,7 +163,7 @@ int cg_ct_open_pid_v2(cg_ct *cg, pid_t pid)
                 if (cg->hier[i].is_v2) {
                         int fd = openat(cg->hier[i].root_fd, rel,
                                         O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-                        return fd < 0 ? -errno : fd;
+                        return fd < 0 ? negative_errno() : fd;
                 }
         return -EOPNOTSUPP;
 }
@@ -248,11 +248,11 @@ int cg_read_pids_recursive(int dfd, pid_t **pids, size_t *n, size_t *alloc)
 
         int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
         if (dup < 0)
-                return -errno;
+                return negative_errno();
         _cleanup_closedir_ DIR *d = fdopendir(dup);
         if (!d) {
                 safe_close(dup);
-                return -errno;
+                return negative_errno();
         }
         for (struct dirent *de; (de = readdir(d));) {
                 if (de->d_type != DT_DIR || de->d_name[0] == '.')
@@ -362,7 +362,7 @@ int cg_wait_pidfds(struct pollfd *fds, size_t n, unsigned timeout_ms)
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k < 0) {
-                        r = -errno;
+                        r = negative_errno();
                         break;
                 }
                 for (size_t i = 0; i < n && k > 0; i++)
@@ -395,11 +395,11 @@ int cg_rmdir_recursive(int parent_fd, const char *name)
 {
         int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
-                return errno == ENOENT ? 0 : -errno;
+                return errno == ENOENT ? 0 : negative_errno();
         _cleanup_closedir_ DIR *d = fdopendir(fd);
         if (!d) {
                 safe_close(fd);
-                return -errno;
+                return negative_errno();
         }
         for (struct dirent *de; (de = readdir(d));) {
                 if (de->d_type != DT_DIR || de->d_name[0] == '.')
@@ -413,7 +413,7 @@ int cg_rmdir_recursive(int parent_fd, const char *name)
                 if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
                         return 0;
                 if (errno != EBUSY)
-                        return -errno;
+                        return negative_errno();
                 nanosleep(&(struct timespec){ .tv_nsec = 5 * 1000 * 1000 }, NULL);
         }
         return -EBUSY;
@@ -430,7 +430,7 @@ int cg_ct_destroy(cg_ct *cg)
                 _cleanup_close_ int pfd = openat(h->root_fd, cg->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (pfd < 0) {
                         if (errno != ENOENT && ret == 0)
-                                ret = -errno;
+                                ret = negative_errno();
                         continue;
                 }
                 int r = cg_rmdir_recursive(pfd, base);

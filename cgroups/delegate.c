@@ -16,10 +16,10 @@ int cg_ct_delegate(cg_ct *cg, unsigned uid, unsigned gid)
                 if (h->fd < 0)
                         continue;
                 if (fchown(h->fd, uid, gid) < 0)
-                        return -errno;
+                        return negative_errno();
                 for (size_t f = 0; f < sizeof(files) / sizeof(*files); f++)
                         if (fchownat(h->fd, files[f], uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
-                                return -errno;
+                                return negative_errno();
         }
         return 0;
 }

@@ -117,7 +117,7 @@ static int v2_apply(int cgfd, const cg_device_rule *rules, size_t n)
         load.license = (uint64_t)(uintptr_t) "GPL";
         int pfd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof(load));
         if (pfd < 0)
-                return -errno;
+                return negative_errno();
         /* one program per CT cgroup: a replacement (live --devices) swaps it atomically */
         union bpf_attr q = {};
         uint32_t ids[8];
@@ -140,7 +140,7 @@ static int v2_apply(int cgfd, const cg_device_rule *rules, size_t n)
                         at.replace_bpf_fd = (uint32_t)old;
                 }
         }
-        r = syscall(SYS_bpf, BPF_PROG_ATTACH, &at, sizeof(at)) < 0 ? -errno : 0;
+        r = syscall(SYS_bpf, BPF_PROG_ATTACH, &at, sizeof(at)) < 0 ? negative_errno() : 0;
         safe_close(old);
         safe_close(pfd);
         return r;

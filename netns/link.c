@@ -135,7 +135,7 @@ static int net_ns_fd(int nsfd)
                 if (t != CLONE_NEWNET)
                         return -EINVAL;
                 int fd = fcntl(nsfd, F_DUPFD_CLOEXEC, 3);
-                return fd < 0 ? -errno : fd;
+                return fd < 0 ? negative_errno() : fd;
         }
 
         /* not a namespace file: a pidfd, which setns() accepts */
@@ -144,7 +144,7 @@ static int net_ns_fd(int nsfd)
         if (r < 0)
                 return r;
         int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-        r = fd < 0 ? -errno : fd;
+        r = fd < 0 ? negative_errno() : fd;
         netns_leave(saved);
         return r;
 }

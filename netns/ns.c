@@ -17,10 +17,10 @@ int netns_enter(int nsfd, int *ret_saved)
         /* thread-self, not self: setns() moves only the calling thread */
         _cleanup_close_ int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
         if (saved < 0)
-                return -errno;
+                return negative_errno();
         /* CLONE_NEWNET both checks that an ns fd is a network namespace and accepts a pidfd */
         if (setns(nsfd, CLONE_NEWNET) < 0)
-                return -errno;
+                return negative_errno();
         *ret_saved = TAKE_FD(saved);
         return 0;
 }

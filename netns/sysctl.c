@@ -36,7 +36,7 @@ static int sysctl_access(int nsfd, const char *path, const char *value, char **r
                 return r;
         int dfd = open("/proc/sys/net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                r = -errno;
+                r = negative_errno();
         else if (value)
                 r = write_string_at(dfd, path, value);
         else

@@ -61,22 +61,22 @@ int ct_drop_capabilities(const struct ct_config *cfg, char *err, size_t errlen)
                         _cleanup_free_ char *name = cap_to_name(v);
                         snprintf(err, errlen, "Cannot drop %s from the bounding set: %s", name ? name : "?",
                                  strerror(errno));
-                        return -errno;
+                        return negative_errno();
                 }
         }
         /* one call, where libcap's cap_reset_ambient() asks about each capability first */
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
                 snprintf(err, errlen, "Cannot clear the ambient capabilities: %s", strerror(errno));
-                return -errno;
+                return negative_errno();
         }
         cap_t caps = cap_get_proc();
         if (!caps) {
                 snprintf(err, errlen, "Cannot read capabilities: %s", strerror(errno));
-                return -errno;
+                return negative_errno();
         }
         int r = 0;
         if (cap_clear_flag(caps, CAP_INHERITABLE) < 0 || cap_set_proc(caps) < 0) {
-                r = -errno;
+                r = negative_errno();
                 snprintf(err, errlen, "Cannot clear the inheritable capabilities: %s", strerror(errno));
         }
         cap_free(caps);

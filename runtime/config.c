@@ -715,7 +715,7 @@ int ct_config_parse_file_error(struct ct_config *c, const char *path, unsigned s
         int r;
 
         if (!f)
-                return -errno;
+                return negative_errno();
         while ((n = getline(&line, &len, f)) > 0) {
                 char *key, *value;
                 lineno++;

@@ -80,7 +80,7 @@ int ct_list_ids(struct ct_paths *p, unsigned **ret, size_t *ret_n)
 
         if (!d) {
                 if (errno != ENOENT)
-                        return -errno;
+                        return negative_errno();
                 *ret = NULL;
                 *ret_n = 0;
                 return 0;
@@ -270,13 +270,13 @@ int ct_lock(ct *c, const char *verb, pid_t *ret_holder)
         snprintf(path, sizeof(path), "%s/lock", c->run_path);
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         unsigned waited_ms = 0, limit_ms = c->cfg.lock_timeout * 1000;
         while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
                 if (errno == EINTR)
                         continue;
                 if (errno != EWOULDBLOCK)
-                        return -errno;
+                        return negative_errno();
                 if (waited_ms >= limit_ms) {
                         char buf[64] = "";
                         int holder = 0;
@@ -406,7 +406,7 @@ int ct_find_init(ct *c, cg_ct *cg, pid_t *ret)
                 return -ESRCH;
         DIR *d = opendir("/proc");
         if (!d)
-                return -errno;
+                return negative_errno();
         pid_t found = 0;
         for (struct dirent *de; !found && (de = readdir(d));) {
                 int pid;

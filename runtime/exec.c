@@ -311,7 +311,7 @@ static int relay_run(struct relay *rl, size_t n, pid_t child, int *ret_status, i
         sigprocmask(SIG_BLOCK, &mask, NULL);
         _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         if (sfd < 0)
-                return -errno;
+                return negative_errno();
         bool exited = false;
         int status = 0;
 
@@ -343,7 +343,7 @@ static int relay_run(struct relay *rl, size_t n, pid_t child, int *ret_status, i
                 int timeout = exited ? 200 : -1;
                 int m = poll(pfd, k, timeout);
                 if (m < 0 && errno != EINTR)
-                        return -errno;
+                        return negative_errno();
                 if (m == 0 && exited)
                         break; /* output held open by a grandchild in the background: stop here */
                 for (size_t j = 0; m > 0 && j < k; j++) {
@@ -416,7 +416,7 @@ int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status)
                 if (!isatty(i))
                         continue;
                 if (pipe2(pipes[i], O_CLOEXEC) < 0) {
-                        r = -errno;
+                        r = negative_errno();
                         goto out;
                 }
                 if (i == 0) {
@@ -469,22 +469,22 @@ static int open_ct_ptmx(struct exec_ctx *x, int *ret_master, int *ret_slave)
         snprintf(path, sizeof(path), "/proc/%d/root", (int)x->init);
         _cleanup_close_ int rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
-                return -errno;
+                return negative_errno();
         _cleanup_close_ int master = open_in_root(rootfd, "dev/pts/ptmx", O_RDWR | O_NOCTTY);
         if (master < 0)
                 return master;
         struct statfs fs;
         if (fstatfs(master, &fs) < 0)
-                return -errno;
+                return negative_errno();
         if (fs.f_type != DEVPTS_SUPER_MAGIC)
                 return -EPERM; /* the CT put something else there */
         int unlock = 0;
         if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-                return -errno;
+                return negative_errno();
         /* the peer, opened without a path lookup the CT could redirect */
         int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (slave < 0)
-                return -errno;
+                return negative_errno();
         *ret_master = TAKE_FD(master);
         *ret_slave = slave;
         return 0;
@@ -555,7 +555,7 @@ int ct_set_hostname_live(ct *c, const char *hostname)
         /* only the UTS namespace is joined, by a short-lived child: nothing of the CT runs here */
         pid_t pid = fork();
         if (pid < 0) {
-                r = -errno;
+                r = negative_errno();
                 goto out;
         }
         if (pid == 0) {

@@ -91,7 +91,8 @@ static int read_sample(ct *c, const char *sample, char **ret)
         /* the sample's values must be as valid as a CT's */
         _cleanup_close_ int fd = memfd_create("sample", MFD_CLOEXEC);
         if (fd < 0 || loop_write(fd, text, strlen(text)) < 0)
-                return log_error_errno(fd < 0 ? -errno : -EIO, "Failed to check config sample %s: %m", path);
+                return log_error_errno(fd < 0 ? negative_errno() : -EIO,
+                                       "Failed to check config sample %s: %m", path);
         char fdpath[64];
         snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
         struct ct_config tmp;
@@ -205,7 +206,7 @@ int ct_create(ct *c, const ct_create_opts *o)
                 alloc_lock = r < 0 ? r : open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
                 if (alloc_lock < 0 || flock(alloc_lock, LOCK_EX) < 0 ||
                     (r = ct_userns_allocate(c->paths, c->id, &uid, &gid)) < 0) {
-                        r = alloc_lock < 0 ? alloc_lock : r < 0 ? r : -errno;
+                        r = alloc_lock < 0 ? alloc_lock : r < 0 ? r : negative_errno();
                         (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
                         return log_error_errno(r, "Failed to allocate a user id range for CT %u: %m", c->id);
                 }
@@ -213,7 +214,7 @@ int ct_create(ct *c, const ct_create_opts *o)
                 char fs[4096];
                 snprintf(fs, sizeof(fs), "%s/fs", c->cfg.ve_private);
                 if (layout == TMPL_LAYOUT_OVERLAY && chown(fs, uid, gid) < 0) {
-                        r = -errno;
+                        r = negative_errno();
                         (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
                         return log_error_errno(r, "Failed to hand %s to CT %u's root: %m", fs, c->id);
                 }
@@ -346,7 +347,7 @@ static int open_console_log(ct *c)
                 (void)rename(path, old);
         }
         int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-        return fd < 0 ? -errno : fd;
+        return fd < 0 ? negative_errno() : fd;
 }
 
 static int wait_booted(ct *c, pid_t init, unsigned timeout_s)
@@ -355,7 +356,7 @@ static int wait_booted(ct *c, pid_t init, unsigned timeout_s)
         snprintf(path, sizeof(path), "/proc/%d/root", (int)init);
         _cleanup_close_ int rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
-                return -errno;
+                return negative_errno();
         for (unsigned ms = 0; ms < timeout_s * 1000; ms += 10) {
                 _cleanup_close_ int fd = open_in_root(rootfd, "run/boot-complete", O_PATH);
                 if (fd >= 0)
@@ -513,7 +514,7 @@ static int pidfd_wait(int pidfd, unsigned timeout_ms)
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return -errno;
+                        return negative_errno();
                 return n > 0 ? 0 : -ETIMEDOUT;
         }
 }

@@ -412,7 +412,7 @@ static int open_ct_netns(pid_t pid)
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
-        return fd < 0 ? -errno : fd;
+        return fd < 0 ? negative_errno() : fd;
 }
 
 int ct_net_start(ct *c, pid_t init)

@@ -40,12 +40,12 @@ static int private_disk(const char *private_dir, unsigned *ret_major, unsigned *
         struct stat st;
         char path[128], real[PATH_MAX];
         if (stat(private_dir, &st) < 0)
-                return -errno;
+                return negative_errno();
         if (major(st.st_dev) == 0)
                 return -ENODEV; /* tmpfs, overlay, btrfs subvolume...: no single block device */
         snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major(st.st_dev), minor(st.st_dev));
         if (!realpath(path, real))
-                return -errno;
+                return negative_errno();
         char part[PATH_MAX + 16], parent_dev[PATH_MAX + 16];
         snprintf(part, sizeof(part), "%s/partition", real);
         if (access(part, F_OK) == 0) {

@@ -31,7 +31,7 @@ static int open_sealed_overlay(int self, int *ret)
 
         ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
         if (n <= 0)
-                return -errno;
+                return negative_errno();
         path[n] = 0;
         char *slash = strrchr(path, '/');
         if (!slash || !slash[1])
@@ -41,38 +41,38 @@ static int open_sealed_overlay(int self, int *ret)
         /* not O_PATH: FSCONFIG_SET_FD takes those from Linux 6.15 only */
         dir = open(*path ? path : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dir < 0)
-                return -errno;
+                return negative_errno();
         /* the file we run, not one installed over it since (" (deleted)" or another inode) */
         if (fstat(self, &st) < 0 || fstatat(dir, name, &ost, AT_SYMLINK_NOFOLLOW) < 0)
-                return -errno;
+                return negative_errno();
         if (st.st_dev != ost.st_dev || st.st_ino != ost.st_ino)
                 return -ESTALE;
 
         tmpfs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
         if (tmpfs < 0)
-                return -errno;
+                return negative_errno();
         if (syscall(SYS_fsconfig, tmpfs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return -errno;
+                return negative_errno();
         tmnt = (int)syscall(SYS_fsmount, tmpfs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
         if (tmnt < 0)
-                return -errno;
+                return negative_errno();
         ovl = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
         if (ovl < 0)
-                return -errno;
+                return negative_errno();
         /* the binary's directory on top, so that nothing in the empty layer can shadow it */
         if (syscall(SYS_fsconfig, ovl, FSCONFIG_SET_FD, "lowerdir+", NULL, dir) < 0 ||
             syscall(SYS_fsconfig, ovl, FSCONFIG_SET_FD, "lowerdir+", NULL, tmnt) < 0)
-                return -errno;
+                return negative_errno();
         (void)syscall(SYS_fsconfig, ovl, FSCONFIG_SET_STRING, "xino", "off", 0);
         if (syscall(SYS_fsconfig, ovl, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return -errno;
+                return negative_errno();
         mnt = (int)syscall(SYS_fsmount, ovl, FSMOUNT_CLOEXEC,
                            MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (mnt < 0)
-                return -errno;
+                return negative_errno();
         int fd = openat(mnt, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         if (fstat(fd, &ost) < 0 || ost.st_size != st.st_size || ost.st_mtim.tv_sec != st.st_mtim.tv_sec ||
             ost.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
                 safe_close(fd);
@@ -111,7 +111,7 @@ int ct_ensure_cloned_binary(char **argv)
 
         self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
         if (self < 0)
-                return -errno;
+                return negative_errno();
         if (running_sealed(self))
                 return 0;
         if (open_sealed_overlay(self, &mfd) >= 0) {
@@ -119,7 +119,7 @@ int ct_ensure_cloned_binary(char **argv)
                 mfd = safe_close(mfd); /* and copy */
         }
         if (fstat(self, &st) < 0)
-                return -errno;
+                return negative_errno();
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
 #endif
@@ -127,20 +127,20 @@ int ct_ensure_cloned_binary(char **argv)
         if (mfd < 0 && errno == EINVAL) /* before Linux 6.3 */
                 mfd = memfd_create("vpsctl", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (mfd < 0)
-                return -errno;
+                return negative_errno();
         for (off_t left = st.st_size; left > 0;) {
                 ssize_t n = sendfile(mfd, self, NULL, (size_t)left);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return -errno;
+                        return negative_errno();
                 }
                 if (n == 0)
                         return -EIO;
                 left -= n;
         }
         if (fcntl(mfd, F_ADD_SEALS, want) < 0)
-                return -errno;
+                return negative_errno();
         fexecve(mfd, argv, environ);
-        return -errno;
+        return negative_errno();
 }

@@ -104,11 +104,11 @@ int ct_seccomp_load(const struct ct_config *cfg, char *err, size_t errlen)
         if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS) {
                 snprintf(err, errlen, "Cannot give the CT a session keyring of its own: %s",
                          strerror(errno));
-                return -errno;
+                return negative_errno();
         }
         if (cfg->no_new_privs == CT_YES && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
                 snprintf(err, errlen, "Cannot set no_new_privs: %s", strerror(errno));
-                return -errno;
+                return negative_errno();
         }
         if (!ct_seccomp_enabled(cfg))
                 return 0;

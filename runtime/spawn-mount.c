@@ -30,7 +30,7 @@ static int mount_on_fd(const char *src, int fd, const char *type, unsigned long 
 {
         char target[64];
         snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
-        return mount(src, target, type, flags, data) < 0 ? -errno : 0;
+        return mount(src, target, type, flags, data) < 0 ? negative_errno() : 0;
 }
 
 static int mount_at(int rootfd, const char *path, const char *src, const char *type, unsigned long flags,
@@ -66,7 +66,7 @@ static int check_fs(int rootfd, const char *path, long magic)
         if (fd < 0)
                 return fd;
         if (fstatfs(fd, &fs) < 0)
-                return -errno;
+                return negative_errno();
         return fs.f_type == magic ? 0 : -EXDEV;
 }
 

@@ -130,7 +130,7 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
         int r;
 
         if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
-                r = -errno;
+                r = negative_errno();
                 goto out;
         }
         /* Born in the CT's cgroup2 cgroup where there is one; the child moves itself into the rest,

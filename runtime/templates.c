@@ -198,9 +198,9 @@ int ct_template_import_recipe(ct_templates *t, const char *file, const char *nam
         _cleanup_close_ int fd = abs ? open(abs, O_RDONLY | O_CLOEXEC) : -EBADF;
         struct stat st;
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         if (fstat(fd, &st) < 0)
-                return -errno;
+                return negative_errno();
         if (!S_ISREG(st.st_mode))
                 return -EINVAL;
         tmpl_compression c;

@@ -43,16 +43,16 @@ int ct_userns_fd(unsigned uid, unsigned gid)
 {
         int ready[2], done[2];
         if (pipe2(ready, O_CLOEXEC) < 0)
-                return -errno;
+                return negative_errno();
         if (pipe2(done, O_CLOEXEC) < 0) {
-                int r = -errno;
+                int r = negative_errno();
                 safe_close(ready[0]);
                 safe_close(ready[1]);
                 return r;
         }
         pid_t pid = fork();
         if (pid < 0) {
-                int r = -errno;
+                int r = negative_errno();
                 safe_close(ready[0]);
                 safe_close(ready[1]);
                 safe_close(done[0]);
@@ -78,7 +78,7 @@ int ct_userns_fd(unsigned uid, unsigned gid)
                 char path[64];
                 snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
                 fd = open(path, O_RDONLY | O_CLOEXEC);
-                r = fd < 0 ? -errno : 0;
+                r = fd < 0 ? negative_errno() : 0;
         }
         safe_close(ready[0]);
         safe_close(done[1]);

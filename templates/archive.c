@@ -24,7 +24,7 @@ int tmpl_compression_sniff(int fd, tmpl_compression *ret)
         ssize_t n = pread(fd, b, sizeof(b), 0);
 
         if (n < 0)
-                return -errno;
+                return negative_errno();
         if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
                 *ret = TMPL_COMPRESSION_GZIP;
         else if (n >= 6 && memcmp(b,
@@ -130,7 +130,7 @@ int tmpl_extract(const char *file, const char *dir, FILE *log)
         int r, status;
 
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         r = tmpl_compression_sniff(fd, &c);
         if (r < 0)
                 return r;
@@ -144,7 +144,7 @@ int tmpl_extract(const char *file, const char *dir, FILE *log)
         snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
         int keep = fcntl(fd, F_GETFD);
         if (keep < 0 || fcntl(fd, F_SETFD, keep & ~FD_CLOEXEC) < 0)
-                return -errno;
+                return negative_errno();
         char *argv[] = { (char *)"tar",
                          (char *)"--extract",
                          (char *)"--file",
@@ -231,10 +231,10 @@ int tmpl_export(const char *templates_dir, const char *name, const char *file)
         if (r >= 0) {
                 _cleanup_close_ int fd = open(tmp, O_RDONLY | O_CLOEXEC);
                 if (fd < 0 || fsync(fd) < 0)
-                        r = -errno;
+                        r = negative_errno();
         }
         if (r >= 0 && rename(tmp, file) < 0)
-                r = -errno;
+                r = negative_errno();
         if (r < 0)
                 (void)unlink(tmp);
         return r;

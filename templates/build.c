@@ -97,9 +97,9 @@ static int unwrap_rootfs(int bfd)
         if (exists_at(bfd, "rootfs/etc") || !exists_at(bfd, "rootfs/rootfs/etc"))
                 return 0;
         if (renameat(bfd, "rootfs", bfd, "unpacked") < 0)
-                return -errno;
+                return negative_errno();
         if (renameat(bfd, "unpacked/rootfs", bfd, "rootfs") < 0)
-                return -errno;
+                return negative_errno();
         return rm_rf_at(bfd, "unpacked");
 }
 
@@ -170,7 +170,7 @@ int tmpl_build(const char *templates_dir, const tmpl_recipe *recipe, const tmpl_
         char pid[32];
         int pl = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
         if (ftruncate(blk, 0) < 0 || pwrite(blk, pid, (size_t)pl, 0) != pl)
-                return -errno;
+                return negative_errno();
 
         failpoint("template.locked");
         remove_stale(tdfd, name);
@@ -194,11 +194,11 @@ int tmpl_build(const char *templates_dir, const tmpl_recipe *recipe, const tmpl_
                 return -ENOMEM;
         int lfd = openat(tdfd, TMPL_BUILD_LOG, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (lfd < 0)
-                return -errno;
+                return negative_errno();
         log = fdopen(lfd, "w");
         if (!log) {
                 safe_close(lfd);
-                return -errno;
+                return negative_errno();
         }
         fprintf(log, "vpsctl %s: building template %s (%s, recipe %s) as generation %s\n", VPSCTL_VERSION,
                 name, tmpl_type_to_string(recipe->type), recipe->path ? recipe->path : "built-in", gen);
@@ -207,19 +207,19 @@ int tmpl_build(const char *templates_dir, const tmpl_recipe *recipe, const tmpl_
                 o->started(o->userdata, gen);
 
         if (mkdirat(tdfd, bdir, 0755) < 0)
-                return -errno;
+                return negative_errno();
         bfd = openat(tdfd, bdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (bfd < 0) {
-                r = -errno;
+                r = negative_errno();
                 goto fail;
         }
         if (mkdirat(bfd, "rootfs", 0755) < 0) {
-                r = -errno;
+                r = negative_errno();
                 goto fail;
         }
         rfd = openat(bfd, "rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (rfd < 0) {
-                r = -errno;
+                r = negative_errno();
                 goto fail;
         }
         r = populate(recipe, rootfs, rfd, log, o);
@@ -232,7 +232,7 @@ int tmpl_build(const char *templates_dir, const tmpl_recipe *recipe, const tmpl_
                 safe_close(rfd);
                 rfd = openat(bfd, "rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (rfd < 0) {
-                        r = -errno;
+                        r = negative_errno();
                         goto fail;
                 }
         }

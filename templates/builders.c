@@ -148,7 +148,7 @@ int tmpl_run_script(const tmpl_recipe *r, const char *rootfs, FILE *log,
                 return rr;
         rfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (rfd < 0)
-                return -errno;
+                return negative_errno();
         /* no daemon of a package the script installs may start in the build (Debian's policy-rc.d) */
         if (faccessat(rfd, "usr/sbin", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
             !exists_at(rfd, "usr/sbin/policy-rc.d")) {
@@ -201,7 +201,7 @@ int tmpl_normalize_debian(int rfd)
         }
         if (fstatat(rfd, "var/lib/dbus/machine-id", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
             unlinkat(rfd, "var/lib/dbus/machine-id", 0) < 0)
-                return -errno;
+                return negative_errno();
         return 0;
 }
 
@@ -213,7 +213,7 @@ static int resolve_executable(int rfd, const char *path)
         if (fd < 0)
                 return fd;
         if (fstat(fd, &st) < 0)
-                return -errno;
+                return negative_errno();
         if (!S_ISREG(st.st_mode))
                 return -EISDIR;
         if (!(st.st_mode & 0111))
@@ -242,7 +242,7 @@ int tmpl_verify(const char *rootfs, char **ret_why)
         int r, status;
 
         if (rfd < 0)
-                return -errno;
+                return negative_errno();
         for (size_t i = 0; i < ELEMENTSOF(needed); i++) {
                 r = resolve_executable(rfd, needed[i]);
                 if (r < 0) {

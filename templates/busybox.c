@@ -22,7 +22,7 @@ int tmpl_check_static_elf(const char *path)
         Elf64_Ehdr eh;
 
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
                 return -ENOEXEC;
         if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64)
@@ -48,7 +48,7 @@ static int list_applets(const char *busybox, char **ret)
         char *envp[] = { NULL };
 
         if (pipe2(pfd, O_CLOEXEC) < 0)
-                return -errno;
+                return negative_errno();
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
         int r = -posix_spawn(&pid, busybox, &fa, NULL, argv, envp);
@@ -63,7 +63,7 @@ static int list_applets(const char *busybox, char **ret)
         _cleanup_fclose_ FILE *f = fdopen(pfd[0], "r");
         if (!f) {
                 safe_close(pfd[0]);
-                r = -errno;
+                r = negative_errno();
         } else {
                 FILE *m = open_memstream(&buf, &len);
                 char tmp[4096];
@@ -151,13 +151,13 @@ int tmpl_populate_busybox(int rfd, const char *busybox)
 
         for (size_t i = 0; i < ELEMENTSOF(skeleton_dirs); i++)
                 if (mkdirat(rfd, skeleton_dirs[i], 0755) < 0 && errno != EEXIST)
-                        return -errno;
+                        return negative_errno();
         /* mkdir's mode is cut by the umask; sticky and private bits are set explicitly */
         if (fchmodat(rfd, "tmp", 01777, 0) < 0 || fchmodat(rfd, "var/tmp", 01777, 0) < 0 ||
             fchmodat(rfd, "root", 0700, 0) < 0)
-                return -errno;
+                return negative_errno();
         if (symlinkat("../run", rfd, "var/run") < 0 && errno != EEXIST)
-                return -errno;
+                return negative_errno();
 
         r = copy_file_at(AT_FDCWD, busybox, rfd, "bin/busybox", 0755);
         if (r < 0)
@@ -176,19 +176,19 @@ int tmpl_populate_busybox(int rfd, const char *busybox)
                         strncat(target, "../", sizeof(target) - strlen(target) - 1);
                 strncat(target, "bin/busybox", sizeof(target) - strlen(target) - 1);
                 if (symlinkat(target, rfd, l) < 0 && errno != EEXIST)
-                        return -errno;
+                        return negative_errno();
         }
         for (size_t i = 0; i < ELEMENTSOF(skeleton); i++) {
                 _cleanup_close_ int fd =
                         openat(rfd, skeleton[i].path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
                                skeleton[i].mode);
                 if (fd < 0)
-                        return -errno;
+                        return negative_errno();
                 r = loop_write(fd, skeleton[i].content, strlen(skeleton[i].content));
                 if (r < 0)
                         return r;
                 if (fchmod(fd, skeleton[i].mode) < 0)
-                        return -errno;
+                        return negative_errno();
         }
         return 0;
 }

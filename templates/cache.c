@@ -43,12 +43,12 @@ int tmpl_open_dir(const char *templates_dir, const char *name, bool create, int 
         }
         base = open(templates_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (base < 0)
-                return -errno;
+                return negative_errno();
         if (create && mkdirat(base, name, 0755) < 0 && errno != EEXIST)
-                return -errno;
+                return negative_errno();
         dfd = openat(base, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (dfd < 0)
-                return -errno;
+                return negative_errno();
         *ret_dfd = TAKE_FD(dfd);
         return 0;
 }
@@ -57,11 +57,11 @@ int tmpl_lock(int tdfd, const char *file, int how, bool nonblock, int *ret_fd)
 {
         _cleanup_close_ int fd = openat(tdfd, file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         while (flock(fd, how | (nonblock ? LOCK_NB : 0)) < 0) {
                 if (errno == EINTR)
                         continue;
-                return errno == EWOULDBLOCK ? -EBUSY : -errno;
+                return errno == EWOULDBLOCK ? -EBUSY : negative_errno();
         }
         *ret_fd = TAKE_FD(fd);
         return 0;
@@ -112,21 +112,21 @@ int tmpl_commit_generation(int tdfd, const char *build_dir, const char *gen)
 
         /* a generation is only ever published whole */
         if (syncfs(tdfd) < 0)
-                return -errno;
+                return negative_errno();
         if (renameat(tdfd, build_dir, tdfd, gen) < 0)
-                return -errno;
+                return negative_errno();
         if (asprintf(&tmplink, ".current.%s", gen) < 0)
                 return -ENOMEM;
         (void)unlinkat(tdfd, tmplink, 0);
         if (symlinkat(gen, tdfd, tmplink) < 0)
-                return -errno;
+                return negative_errno();
         if (renameat(tdfd, tmplink, tdfd, "current") < 0) {
-                int r = -errno;
+                int r = negative_errno();
                 (void)unlinkat(tdfd, tmplink, 0);
                 return r;
         }
         if (fsync(tdfd) < 0)
-                return -errno;
+                return negative_errno();
         return 0;
 }
 
@@ -135,7 +135,7 @@ int tmpl_read_current(int tdfd, char **ret)
         char gen[NAME_MAX + 1];
         ssize_t n = readlinkat(tdfd, "current", gen, sizeof(gen) - 1);
         if (n < 0)
-                return -errno;
+                return negative_errno();
         gen[n] = 0;
         if (!tmpl_generation_name_valid(gen))
                 return -EUCLEAN;
@@ -143,7 +143,7 @@ int tmpl_read_current(int tdfd, char **ret)
         char p[NAME_MAX + 16];
         snprintf(p, sizeof(p), "%s/rootfs", gen);
         if (fstatat(tdfd, p, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return -errno;
+                return negative_errno();
         if (!S_ISDIR(st.st_mode))
                 return -ENOTDIR;
         *ret = strdup(gen);
@@ -196,11 +196,11 @@ static int list_dir(int dfd, bool (*want)(const char *), char ***ret, size_t *re
 
         int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         _cleanup_closedir_ DIR *d = fdopendir(fd);
         if (!d) {
                 safe_close(fd);
-                return -errno;
+                return negative_errno();
         }
         if (!(l = calloc(1, sizeof(*l))))
                 return -ENOMEM;
@@ -236,7 +236,7 @@ int tmpl_generation_users(int tdfd, const char *gen, const tmpl_user *users, siz
 
         snprintf(p, sizeof(p), "%s/rootfs", gen);
         if (fstatat(tdfd, p, &g, 0) < 0)
-                return -errno;
+                return negative_errno();
         /* paths can be spelt many ways (prefixes, symlinked parents): compare the inodes */
         for (size_t i = 0; i < n_users; i++) {
                 struct stat s;
@@ -292,7 +292,7 @@ int tmpl_prune(int tdfd, unsigned keep, const tmpl_user *users, size_t n_users, 
                 char dead[NAME_MAX + 1];
                 snprintf(dead, sizeof(dead), ".%s.pruning", g);
                 if (renameat(tdfd, g, tdfd, dead) < 0)
-                        return -errno;
+                        return negative_errno();
                 r = rm_rf_at(tdfd, dead);
                 if (r < 0)
                         return r;
@@ -410,7 +410,7 @@ int tmpl_list(const char *templates_dir, tmpl_users_fn users, void *userdata, tm
         _cleanup_closedir_ DIR *d = opendir(templates_dir);
         if (!d) {
                 if (errno != ENOENT)
-                        return -errno;
+                        return negative_errno();
                 *ret = NULL;
                 *ret_n = 0;
                 return 0;
@@ -485,7 +485,7 @@ int tmpl_remove(const char *templates_dir, const char *name, tmpl_users_fn users
                 return -EINVAL;
         base = open(templates_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (base < 0)
-                return -errno;
+                return negative_errno();
         remove_stale_removals(base, name);
         r = tmpl_open_dir(templates_dir, name, false, &tdfd);
         if (r < 0)
@@ -542,7 +542,7 @@ int tmpl_remove(const char *templates_dir, const char *name, tmpl_users_fn users
         char dead[NAME_MAX + 1];
         snprintf(dead, sizeof(dead), ".%s.removing.%d", name, (int)getpid());
         if (renameat(base, name, base, dead) < 0)
-                return -errno;
+                return negative_errno();
         (void)fsync(base);
         glk = safe_close(glk);
         blk = safe_close(blk);

@@ -93,7 +93,7 @@ static int copy_data(int in, int out, off_t size)
                     left == size)
                         break; /* nothing copied yet: fall back to read/write */
                 if (n < 0)
-                        return -errno;
+                        return negative_errno();
                 if (n == 0)
                         return 0; /* the file shrank under us */
                 left -= n;
@@ -106,7 +106,7 @@ static int copy_data(int in, int out, off_t size)
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return -errno;
+                        return negative_errno();
                 if (n == 0)
                         return 0;
                 int r = loop_write(out, buf, (size_t)n);
@@ -121,14 +121,14 @@ static int copy_xattrs(int in, int out)
         char names[16384];
         ssize_t n = flistxattr(in, names, sizeof(names));
         if (n < 0)
-                return errno == ENOTSUP ? 0 : -errno;
+                return errno == ENOTSUP ? 0 : negative_errno();
         for (char *k = names; k < names + n; k += strlen(k) + 1) {
                 char v[65536];
                 ssize_t l = fgetxattr(in, k, v, sizeof(v));
                 if (l < 0)
                         continue;
                 if (fsetxattr(out, k, v, (size_t)l, 0) < 0 && errno != ENOTSUP && errno != EPERM)
-                        return -errno;
+                        return negative_errno();
         }
         return 0;
 }
@@ -138,15 +138,15 @@ static int copy_xattrs(int in, int out)
 static int copy_attrs(int fd, const struct stat *st, int src_fd)
 {
         if (fchown(fd, st->st_uid, st->st_gid) < 0)
-                return -errno;
+                return negative_errno();
         if (fchmod(fd, st->st_mode & 07777) < 0)
-                return -errno;
+                return negative_errno();
         int r = copy_xattrs(src_fd, fd);
         if (r < 0)
                 return r;
         struct timespec ts[2] = { st->st_atim, st->st_mtim };
         if (futimens(fd, ts) < 0)
-                return -errno;
+                return negative_errno();
         return 0;
 }
 
@@ -154,11 +154,11 @@ static int copy_dir(int sfd, int dfd, int droot, const char *rel, dev_t dev, str
 {
         int fd = dup(sfd);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         _cleanup_closedir_ DIR *d = fdopendir(fd);
         if (!d) {
                 safe_close(fd);
-                return -errno;
+                return negative_errno();
         }
         struct dirent *de;
         int r;
@@ -168,7 +168,7 @@ static int copy_dir(int sfd, int dfd, int droot, const char *rel, dev_t dev, str
                 if (streq(n, ".") || streq(n, ".."))
                         continue;
                 if (fstatat(sfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        return -errno;
+                        return negative_errno();
                 _cleanup_free_ char *path = NULL;
                 if (asprintf(&path, "%s%s%s", rel, *rel ? "/" : "", n) < 0)
                         return -ENOMEM;
@@ -177,7 +177,7 @@ static int copy_dir(int sfd, int dfd, int droot, const char *rel, dev_t dev, str
                         struct link *l = link_find(links, st.st_dev, st.st_ino);
                         if (l) {
                                 if (linkat(droot, l->path, dfd, n, 0) < 0)
-                                        return -errno;
+                                        return negative_errno();
                                 continue;
                         }
                 }
@@ -185,13 +185,13 @@ static int copy_dir(int sfd, int dfd, int droot, const char *rel, dev_t dev, str
                         if (st.st_dev != dev)
                                 continue; /* a mount inside the template: not ours to copy */
                         if (mkdirat(dfd, n, 0700) < 0)
-                                return -errno;
+                                return negative_errno();
                         _cleanup_close_ int s2 =
                                 openat(sfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         _cleanup_close_ int d2 =
                                 openat(dfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (s2 < 0 || d2 < 0)
-                                return -errno;
+                                return negative_errno();
                         r = copy_dir(s2, d2, droot, path, dev, links);
                         if (r < 0)
                                 return r;
@@ -201,11 +201,11 @@ static int copy_dir(int sfd, int dfd, int droot, const char *rel, dev_t dev, str
                 } else if (S_ISREG(st.st_mode)) {
                         _cleanup_close_ int in = openat(sfd, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
                         if (in < 0)
-                                return -errno;
+                                return negative_errno();
                         _cleanup_close_ int out =
                                 openat(dfd, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                         if (out < 0)
-                                return -errno;
+                                return negative_errno();
                         r = copy_data(in, out, st.st_size);
                         if (r < 0)
                                 return r;
@@ -216,31 +216,31 @@ static int copy_dir(int sfd, int dfd, int droot, const char *rel, dev_t dev, str
                         char target[4096];
                         ssize_t l = readlinkat(sfd, n, target, sizeof(target) - 1);
                         if (l < 0)
-                                return -errno;
+                                return negative_errno();
                         target[l] = 0;
                         if (symlinkat(target, dfd, n) < 0)
-                                return -errno;
+                                return negative_errno();
                         if (fchownat(dfd, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-                                return -errno;
+                                return negative_errno();
                         struct timespec ts[2] = { st.st_atim, st.st_mtim };
                         if (utimensat(dfd, n, ts, AT_SYMLINK_NOFOLLOW) < 0)
-                                return -errno;
+                                return negative_errno();
                 } else {
                         /* devices, fifos, sockets */
                         if (mknodat(dfd, n, st.st_mode, st.st_rdev) < 0)
-                                return -errno;
+                                return negative_errno();
                         if (fchownat(dfd, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
                             fchmodat(dfd, n, st.st_mode & 07777, 0) < 0)
-                                return -errno;
+                                return negative_errno();
                         struct timespec ts[2] = { st.st_atim, st.st_mtim };
                         if (utimensat(dfd, n, ts, AT_SYMLINK_NOFOLLOW) < 0)
-                                return -errno;
+                                return negative_errno();
                 }
                 if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 &&
                     (r = link_add(links, st.st_dev, st.st_ino, path)) < 0)
                         return r;
         }
-        return errno ? -errno : 0;
+        return errno ? negative_errno() : 0;
 }
 
 int tmpl_copy_tree(int src_dfd, int dst_dfd)
@@ -250,7 +250,7 @@ int tmpl_copy_tree(int src_dfd, int dst_dfd)
         int r;
 
         if (fstat(src_dfd, &st) < 0)
-                return -errno;
+                return negative_errno();
         r = copy_dir(src_dfd, dst_dfd, dst_dfd, "", st.st_dev, &links);
         if (r >= 0)
                 r = copy_attrs(dst_dfd, &st, src_dfd);
@@ -262,11 +262,11 @@ static int size_dir(int dfd, dev_t dev, struct link_map *seen, uint64_t *sum)
 {
         int fd = dup(dfd);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         _cleanup_closedir_ DIR *d = fdopendir(fd);
         if (!d) {
                 safe_close(fd);
-                return -errno;
+                return negative_errno();
         }
         struct dirent *de;
         while ((de = readdir(d))) {
@@ -303,7 +303,7 @@ int tmpl_tree_size(int dfd, uint64_t *ret)
         uint64_t sum = 0;
 
         if (fstat(dfd, &st) < 0)
-                return -errno;
+                return negative_errno();
         sum = (uint64_t)st.st_blocks * 512;
         int r = size_dir(dfd, st.st_dev, &seen, &sum);
         link_map_done(&seen);

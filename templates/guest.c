@@ -16,7 +16,7 @@ int tmpl_guest_write_file(const tmpl_guest *g, const char *dir, const char *name
 {
         _cleanup_close_ int rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
-                return -errno;
+                return negative_errno();
         _cleanup_close_ int dfd = open_in_root(rootfd, dir, O_RDONLY | O_DIRECTORY);
         if (dfd < 0)
                 return dfd;
@@ -24,7 +24,7 @@ int tmpl_guest_write_file(const tmpl_guest *g, const char *dir, const char *name
         /* in a user namespace the guest's root is a host id of its own: the file is its, as if it wrote it
          */
         if (r >= 0 && (g->uid || g->gid) && fchownat(dfd, name, g->uid, g->gid, AT_SYMLINK_NOFOLLOW) < 0)
-                r = -errno;
+                r = negative_errno();
         return r;
 }
 
@@ -61,7 +61,7 @@ int tmpl_guest_set_hosts(const tmpl_guest *g, const char *addr, const char *host
         _cleanup_free_ char *old = NULL, *out = NULL;
         _cleanup_close_ int rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
-                return -errno;
+                return negative_errno();
         /* read inside the root too: a guest's etc/hosts may be a symlink to a host file it wants to see */
         _cleanup_close_ int hfd = open_in_root(rootfd, "etc/hosts", O_RDONLY | O_NOCTTY);
         if (hfd >= 0)

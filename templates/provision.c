@@ -54,7 +54,7 @@ static int lock_lower(const char *lower, int *ret_lock, char **ret_lower)
         *slash = 0;
         tdfd = open(tdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (tdfd < 0)
-                return errno == ENOENT ? -ENOPKG : -errno;
+                return errno == ENOENT ? -ENOPKG : negative_errno();
         r = tmpl_lock(tdfd, TMPL_GEN_LOCK, LOCK_SH, false, &lk);
         if (r < 0)
                 return r;
@@ -86,7 +86,7 @@ static int make_private_parent(const char *parent)
                         return r;
         }
         if (mkdir(parent, 0700) < 0 && errno != EEXIST)
-                return -errno;
+                return negative_errno();
         return 0;
 }
 
@@ -95,13 +95,13 @@ static int provision_copy(int tfd, const char *lower)
         _cleanup_close_ int src = -EBADF, dst = -EBADF;
 
         if (mkdirat(tfd, "fs", 0755) < 0)
-                return -errno;
+                return negative_errno();
         src = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (src < 0)
-                return -errno;
+                return negative_errno();
         dst = openat(tfd, "fs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (dst < 0)
-                return -errno;
+                return negative_errno();
         int r = tmpl_copy_tree(src, dst);
         if (r < 0)
                 return r;
@@ -112,7 +112,7 @@ static int provision_copy(int tfd, const char *lower)
         if (r < 0)
                 return r;
         if (syncfs(tfd) < 0)
-                return -errno;
+                return negative_errno();
         return 0;
 }
 
@@ -135,7 +135,7 @@ int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout l
                 return r;
         pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (pfd < 0)
-                return -errno;
+                return negative_errno();
         if (exists_at(pfd, base))
                 return -EEXIST;
         r = lock_lower(lower_arg, &lk, &lower);
@@ -150,29 +150,29 @@ int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout l
         if (r < 0)
                 return r;
         if (mkdirat(pfd, tmp, 0700) < 0)
-                return -errno;
+                return negative_errno();
         tfd = openat(pfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (tfd < 0)
-                r = -errno;
+                r = negative_errno();
         if (layout == TMPL_LAYOUT_COPY) {
                 if (r >= 0)
                         r = provision_copy(tfd, lower);
         } else {
                 if (r >= 0 && (mkdirat(tfd, "fs", 0755) < 0 || mkdirat(tfd, "work", 0700) < 0))
-                        r = -errno;
+                        r = negative_errno();
                 if (r >= 0 && symlinkat(lower, tfd, "lower") < 0)
-                        r = -errno;
+                        r = negative_errno();
         }
         if (r >= 0 && fsync(tfd) < 0)
-                r = -errno;
+                r = negative_errno();
         if (r >= 0 && renameat(pfd, tmp, pfd, base) < 0)
-                r = -errno;
+                r = negative_errno();
         if (r < 0) {
                 (void)rm_rf_at(pfd, tmp);
                 return r;
         }
         if (fsync(pfd) < 0)
-                return -errno;
+                return negative_errno();
         return 0;
 }
 
@@ -180,7 +180,7 @@ int tmpl_private_layout(const char *private_dir, tmpl_layout *ret)
 {
         _cleanup_close_ int fd = open(private_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         if (exists_at(fd, "lower") && exists_at(fd, "fs")) {
                 *ret = TMPL_LAYOUT_OVERLAY;
                 return 0;
@@ -197,7 +197,7 @@ int tmpl_is_mounted(const char *root)
         struct statx sx;
 
         if (statx(AT_FDCWD, root, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) < 0)
-                return errno == ENOENT ? 0 : -errno;
+                return errno == ENOENT ? 0 : negative_errno();
         if (!(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
                 return -EOPNOTSUPP;
         return !!(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
@@ -208,10 +208,10 @@ static int idmapped_tree(const char *path, int userns_fd)
 {
         int fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
         if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
-                int r = -errno;
+                int r = negative_errno();
                 safe_close(fd);
                 return r;
         }
@@ -251,23 +251,23 @@ int tmpl_mount_root(const char *private_dir, const char *root, int userns_fd)
                         if (t < 0)
                                 return t;
                         if (move_mount(t, "", AT_FDCWD, root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                                return -errno;
+                                return negative_errno();
                         return 0;
                 }
                 if (mount(fs, root, NULL, MS_BIND, NULL) < 0)
-                        return -errno;
+                        return negative_errno();
                 return 0;
         }
         snprintf(link, sizeof(link), "%s/lower", private_dir);
         ssize_t n = readlink(link, lower, sizeof(lower) - 1);
         if (n < 0)
-                return -errno;
+                return negative_errno();
         lower[n] = 0;
         if (!overlay_safe_path(lower) || !overlay_safe_path(private_dir))
                 return -EINVAL;
         struct stat st;
         if (stat(lower, &st) < 0)
-                return errno == ENOENT ? -ENOLINK : -errno;
+                return errno == ENOENT ? -ENOLINK : negative_errno();
 
         r = mkdir_p_at(AT_FDCWD, root, 0755);
         if (r < 0)
@@ -284,16 +284,16 @@ int tmpl_mount_root(const char *private_dir, const char *root, int userns_fd)
                         return lfd;
                 snprintf(staging, sizeof(staging), "%s/lower.idmap", private_dir);
                 if (mkdir(staging, 0700) < 0 && errno != EEXIST)
-                        return -errno;
+                        return negative_errno();
                 (void)umount2(staging, MNT_DETACH | UMOUNT_NOFOLLOW); /* a leftover of a crash */
                 if (move_mount(lfd, "", AT_FDCWD, staging, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                        return -errno;
+                        return negative_errno();
         }
         if (asprintf(&opts, "lowerdir=%s,upperdir=%s/fs,workdir=%s/work", staging[0] ? staging : lower,
                      private_dir, private_dir) < 0)
                 r = -ENOMEM;
         else if (mount("overlay", root, "overlay", 0, opts) < 0)
-                r = -errno;
+                r = negative_errno();
         else
                 r = 0;
         if (staging[0])
@@ -308,10 +308,10 @@ int tmpl_umount_root(const char *root)
         if (errno == EINVAL)
                 return 0; /* not mounted */
         if (errno != EBUSY)
-                return -errno;
+                return negative_errno();
         /* a shell of the operator's sitting in the root keeps it busy: detach it */
         if (umount2(root, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
-                return -errno;
+                return negative_errno();
         return 0;
 }
 

@@ -150,16 +150,16 @@ int tmpl_run(char *const argv[], const tmpl_run_opts *o, int *ret_status)
         if (o->unprivileged)
                 flags |= CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
         if (pipe2(alive, O_CLOEXEC) < 0)
-                return -errno;
+                return negative_errno();
         if (o->line && pipe2(out, O_CLOEXEC) < 0) {
-                r = -errno;
+                r = negative_errno();
                 goto out;
         }
         fflush(stdout);
         fflush(stderr);
         pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
         if (pid < 0) {
-                r = -errno;
+                r = negative_errno();
                 goto out;
         }
         if (pid == 0) {
@@ -199,7 +199,7 @@ int tmpl_run(char *const argv[], const tmpl_run_opts *o, int *ret_status)
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0) {
-                        r = -errno;
+                        r = negative_errno();
                         (void)kill(pid, SIGKILL);
                         break;
                 }
@@ -221,7 +221,7 @@ int tmpl_run(char *const argv[], const tmpl_run_opts *o, int *ret_status)
         int st;
         while (waitpid(pid, &st, 0) < 0)
                 if (errno != EINTR) {
-                        r = r < 0 ? r : -errno;
+                        r = r < 0 ? r : negative_errno();
                         goto out;
                 }
         if (r >= 0 && timed_out)
