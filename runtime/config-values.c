@@ -1,6 +1,6 @@
 /* Values of the resource keys in vzctl's formats: sizes and pages ("barrier:limit", K/M/G/T, "unlimited"),
- * counts, MEMGUARANTEE, CPULIMIT, CPUMASK, and the command-line forms of --ram and --iolimit. Parsers only:
- * no cgroup is touched here (resources.c applies them). */
+ * counts, MEMGUARANTEE, CPULIMIT, CPUMASK, the command-line forms of --ram and --iolimit, and CTIDs. Parsers
+ * only: no cgroup is touched here (resources.c applies them). */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -17,6 +17,8 @@
 static int parse_amount(const char *s, bool pages, uint64_t *ret)
 {
         uint64_t v;
+        if (!*s)
+                return -EINVAL; /* and s[strlen(s) - 1] below would read the byte before s */
         if (streq(s, "unlimited") || streq(s, "max")) {
                 *ret = UINT64_MAX;
                 return 0;
@@ -258,6 +260,8 @@ int option_iolimit(const char *opt, char **ret)
 {
         uint64_t v;
         int r;
+        if (!*opt)
+                return -EINVAL;
         /* vzctl: a bare number is MB/s; with a suffix it is bytes/s */
         if (isdigit((unsigned char)opt[strlen(opt) - 1])) {
                 r = safe_atou64(opt, &v);
@@ -269,4 +273,19 @@ int option_iolimit(const char *opt, char **ret)
         if (r < 0)
                 return r;
         return asprintf(ret, "%llu", (unsigned long long)v) < 0 ? -ENOMEM : 0;
+}
+
+int ct_id_parse(const char *arg, unsigned *ret)
+{
+        uint64_t v;
+
+        if (!arg || !*arg)
+                return -EINVAL;
+        for (const char *p = arg; *p; p++)
+                if (!isdigit((unsigned char)*p))
+                        return -EINVAL;
+        if (safe_atou64(arg, &v) < 0 || v < CTID_MIN || v > CTID_MAX)
+                return -ERANGE;
+        *ret = (unsigned)v;
+        return 0;
 }

@@ -130,6 +130,8 @@ int ct_key_option_value(const struct ct_key *k, const char *opt, char **ret);
 
 /* Substitute $VEID, ${VEID}, $CTID, ${CTID}. */
 int ct_subst_veid(const char *in, unsigned ctid, char **ret);
+/* A CTID: decimal digits only, CTID_MIN..CTID_MAX; -EINVAL if not a number, -ERANGE if out of range. */
+int ct_id_parse(const char *arg, unsigned *ret);
 /* Hostname syntax (RFC 1123 labels). */
 bool hostname_is_valid(const char *s);
 /* CT name syntax: [A-Za-z0-9._-], starting with a letter or digit, not all digits. */

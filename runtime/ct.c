@@ -57,21 +57,6 @@ void ct_paths_done(struct ct_paths *p)
         free(p->run_dir);
 }
 
-static int parse_ctid(const char *arg, unsigned *ret)
-{
-        uint64_t v;
-
-        if (!arg || !*arg)
-                return -EINVAL;
-        for (const char *p = arg; *p; p++)
-                if (!isdigit((unsigned char)*p))
-                        return -EINVAL;
-        if (safe_atou64(arg, &v) < 0 || v < CTID_MIN || v > CTID_MAX)
-                return -ERANGE;
-        *ret = (unsigned)v;
-        return 0;
-}
-
 int ct_list_ids(struct ct_paths *p, unsigned **ret, size_t *ret_n)
 {
         _cleanup_closedir_ DIR *d = opendir(p->conf_dir);
@@ -93,7 +78,7 @@ int ct_list_ids(struct ct_paths *p, unsigned **ret, size_t *ret_n)
                         continue;
                 memcpy(buf, de->d_name, (size_t)(dot - de->d_name));
                 buf[dot - de->d_name] = 0;
-                if (parse_ctid(buf, &id) < 0)
+                if (ct_id_parse(buf, &id) < 0)
                         continue;
                 if (n == alloc) {
                         alloc = alloc ? alloc * 2 : 32;
@@ -148,7 +133,7 @@ int ct_find_by_name(struct ct_paths *p, const char *name, unsigned except, unsig
 
 int ct_resolve_id(struct ct_paths *p, const char *arg, unsigned *ret)
 {
-        int r = parse_ctid(arg, ret);
+        int r = ct_id_parse(arg, ret);
         if (r != -EINVAL)
                 return r;
         if (!ct_name_is_valid(arg))

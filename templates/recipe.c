@@ -282,6 +282,11 @@ static int recipe_from_text(const char *name, const char *path, const char *text
         return 0;
 }
 
+int tmpl_recipe_parse(const char *name, const char *text, tmpl_recipe **ret)
+{
+        return recipe_from_text(name, NULL, text, ret);
+}
+
 int tmpl_recipe_load(char *const *dirs, const char *name, tmpl_recipe **ret)
 {
         int r;

@@ -74,3 +74,7 @@ int tmpl_run_script(const tmpl_recipe *r, const char *rootfs, FILE *log,
 int tmpl_normalize_debian(int rfd);
 /* /sbin/init and /bin/sh resolve inside ROOTFS to executables, and `sh -c` runs there. */
 int tmpl_verify(const char *rootfs, char **ret_why);
+
+/* Parse a recipe's text (as a built-in recipe NAME: errors say "built-in recipe NAME:LINE"). The file
+ * loader and the fuzz target share it. */
+int tmpl_recipe_parse(const char *name, const char *text, tmpl_recipe **ret);
