@@ -22,12 +22,19 @@ void log_setup(const char *ident);
 /* Print one message; errno is set to -error for %m. Returns -abs(error) (or -EIO if error is 0). */
 int log_internal(int level, int error, const char *file, int line, const char *fmt, ...) _printf_(5, 6);
 
-#define log_full_errno(level, error, ...) log_internal((level), (error), __FILE__, __LINE__, __VA_ARGS__)
-#define log_error_errno(error, ...)       log_full_errno(LOG_LEVEL_ERR, (error), __VA_ARGS__)
-#define log_warning_errno(error, ...)     log_full_errno(LOG_LEVEL_WARNING, (error), __VA_ARGS__)
-#define log_debug_errno(error, ...)       log_full_errno(LOG_LEVEL_DEBUG, (error), __VA_ARGS__)
-#define log_error(...)                    (void)log_full_errno(LOG_LEVEL_ERR, 0, __VA_ARGS__)
-#define log_warning(...)                  (void)log_full_errno(LOG_LEVEL_WARNING, 0, __VA_ARGS__)
-#define log_notice(...)                   (void)log_full_errno(LOG_LEVEL_NOTICE, 0, __VA_ARGS__)
-#define log_info(...)                     (void)log_full_errno(LOG_LEVEL_INFO, 0, __VA_ARGS__)
-#define log_debug(...)                    (void)log_full_errno(LOG_LEVEL_DEBUG, 0, __VA_ARGS__)
+/* log_internal() always returns < 0; said here as well, so that a caller's "r < 0" check means the same
+ * to the analyzer (tests/lint) that cannot see into log.c. */
+static inline int log_negative(int r)
+{
+        return r < 0 ? r : -EIO;
+}
+#define log_full_errno(level, error, ...) \
+        log_negative(log_internal((level), (error), __FILE__, __LINE__, __VA_ARGS__))
+#define log_error_errno(error, ...)   log_full_errno(LOG_LEVEL_ERR, (error), __VA_ARGS__)
+#define log_warning_errno(error, ...) log_full_errno(LOG_LEVEL_WARNING, (error), __VA_ARGS__)
+#define log_debug_errno(error, ...)   log_full_errno(LOG_LEVEL_DEBUG, (error), __VA_ARGS__)
+#define log_error(...)                (void)log_full_errno(LOG_LEVEL_ERR, 0, __VA_ARGS__)
+#define log_warning(...)              (void)log_full_errno(LOG_LEVEL_WARNING, 0, __VA_ARGS__)
+#define log_notice(...)               (void)log_full_errno(LOG_LEVEL_NOTICE, 0, __VA_ARGS__)
+#define log_info(...)                 (void)log_full_errno(LOG_LEVEL_INFO, 0, __VA_ARGS__)
+#define log_debug(...)                (void)log_full_errno(LOG_LEVEL_DEBUG, 0, __VA_ARGS__)

@@ -29,7 +29,7 @@ int safe_atou64(const char *s, uint64_t *ret)
 
 int safe_atou(const char *s, unsigned *ret)
 {
-        uint64_t v;
+        uint64_t v = 0; /* (the analyzer cannot tell that negative_errno() < 0) */
         int r = safe_atou64(s, &v);
         if (r < 0)
                 return r;

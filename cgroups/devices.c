@@ -120,7 +120,7 @@ static int v2_apply(int cgfd, const cg_device_rule *rules, size_t n)
                 return negative_errno();
         /* one program per CT cgroup: a replacement (live --devices) swaps it atomically */
         union bpf_attr q = {};
-        uint32_t ids[8];
+        uint32_t ids[8] = { 0 };
         q.query.target_fd = (uint32_t)cgfd;
         q.query.attach_type = BPF_CGROUP_DEVICE;
         q.query.prog_ids = (uint64_t)(uintptr_t)ids;

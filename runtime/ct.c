@@ -103,7 +103,7 @@ int ct_list_ids(struct ct_paths *p, unsigned **ret, size_t *ret_n)
 int ct_find_by_name(struct ct_paths *p, const char *name, unsigned except, unsigned *ret)
 {
         _cleanup_free_ unsigned *ids = NULL;
-        size_t n;
+        size_t n = 0;
         int r = ct_list_ids(p, &ids, &n);
         if (r < 0)
                 return r;

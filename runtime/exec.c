@@ -525,7 +525,7 @@ int ct_enter(ct *c, char **argv, int *ret_status)
                         raw = true;
         }
         fprintf(stderr, "entered into CT %u\r\n", c->id);
-        pid_t pid;
+        pid_t pid = -1;
         r = exec_spawn(&a, &pid);
         if (r >= 0) {
                 slave = safe_close(slave);

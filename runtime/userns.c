@@ -28,13 +28,12 @@ bool ct_userns(const struct ct_config *cfg)
 int ct_userns_write_maps(pid_t pid, unsigned uid, unsigned gid)
 {
         char path[64], map[64];
-        int len = snprintf(map, sizeof(map), "0 %u %u\n", uid, USERNS_SIZE);
+        snprintf(map, sizeof(map), "0 %u %u\n", uid, USERNS_SIZE);
         snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
         int r = write_string_at(AT_FDCWD, path, map);
         if (r < 0)
                 return r;
-        len = snprintf(map, sizeof(map), "0 %u %u\n", gid, USERNS_SIZE);
-        (void)len;
+        snprintf(map, sizeof(map), "0 %u %u\n", gid, USERNS_SIZE);
         snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
         return write_string_at(AT_FDCWD, path, map);
 }

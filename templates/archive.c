@@ -126,7 +126,7 @@ static char *const tar_env[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", (
 int tmpl_extract(const char *file, const char *dir, FILE *log)
 {
         _cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
-        tmpl_compression c;
+        tmpl_compression c = TMPL_COMPRESSION_UNKNOWN;
         int r, status;
 
         if (fd < 0)

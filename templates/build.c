@@ -290,8 +290,9 @@ int tmpl_build(const char *templates_dir, const tmpl_recipe *recipe, const tmpl_
         return 0;
 fail:
         fflush(log);
-        rfd = safe_close(rfd);
-        bfd = safe_close(bfd);
+        /* closed before the removal; the NULL-ed fds are read by their _cleanup_close_ */
+        rfd = safe_close(rfd); /* NOLINT(clang-analyzer-deadcode.DeadStores) */
+        bfd = safe_close(bfd); /* NOLINT(clang-analyzer-deadcode.DeadStores) */
         (void)rm_rf_at(tdfd, bdir);
         (void)!ftruncate(blk, 0);
         if (r == -ENOEXEC)

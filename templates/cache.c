@@ -504,7 +504,7 @@ int tmpl_remove(const char *templates_dir, const char *name, tmpl_users_fn users
                         return r;
         }
         _cleanup_strv_free_ char **gens = NULL;
-        size_t n;
+        size_t n = 0;
         r = tmpl_list_generations(tdfd, &gens, &n);
         unsigned *all = NULL;
         size_t nall = 0;

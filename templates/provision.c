@@ -141,6 +141,8 @@ int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout l
         r = lock_lower(lower_arg, &lk, &lower);
         if (r < 0)
                 return r;
+        if (!lower)
+                return -EIO; /* set on success; said for the analyzer (see .clang-tidy) */
 
         /* Built aside under a dot name and renamed in: an interrupted create leaves only debris
          * that the next create of the same CTID removes, never a half private area. */
@@ -233,7 +235,7 @@ int tmpl_mount_root(const char *private_dir, const char *root, int userns_fd)
 {
         char lower[PATH_MAX], link[PATH_MAX];
         _cleanup_free_ char *opts = NULL;
-        tmpl_layout layout;
+        tmpl_layout layout = TMPL_LAYOUT_OVERLAY;
         int r;
 
         r = tmpl_private_layout(private_dir, &layout);

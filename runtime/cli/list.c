@@ -300,7 +300,7 @@ int verb_list(int argc, char **argv)
         } else if (parse_fields(spec, &fields, &nf) < 0)
                 return EXIT_VZ_BAD_SYNTAX;
 
-        struct field sf;
+        static struct field sf; /* sort_field points here while qsort runs */
         bool reverse = false;
         if (sort) {
                 if (*sort == '-') {

@@ -220,7 +220,7 @@ static int template_list(struct tctx *t, int argc, char **argv)
                                           : "built-in",
                          rec ? tmpl_type_to_string(rec->type) : "?");
                 if (!json) {
-                        printf("%-16s %-25s %-16s %7s %4u %4u %s\n", *p, "-", "-", "-", 0, 0, src);
+                        printf("%-16s %-25s %-16s %7s %4u %4u %s\n", *p, "-", "-", "-", 0U, 0U, src);
                         continue;
                 }
                 printf("%s\n{\"name\":", row++ ? "," : "");

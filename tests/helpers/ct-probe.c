@@ -378,7 +378,7 @@ static int cmd_fds(void)
         int self = dirfd(d);
         printf("fds");
         for (struct dirent *e; (e = readdir(d));) {
-                if (e->d_name[0] == '.' || atoi(e->d_name) == self)
+                if (e->d_name[0] == '.' || strtol(e->d_name, NULL, 10) == self)
                         continue;
                 printf(" %s", e->d_name);
         }

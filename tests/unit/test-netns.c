@@ -28,13 +28,13 @@ static int collect_cb(const struct nlattr *attr, void *data)
 /* Attributes of a message after its fixed header of hdrlen bytes. */
 static int parse_msg(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb)
 {
-        memset(tb, 0, TB_MAX * sizeof(*tb));
+        memset(tb, 0, TB_MAX * sizeof(const struct nlattr *));
         return mnl_attr_parse(nlh, (unsigned)hdrlen, collect_cb, tb);
 }
 
 static int parse_nested(const struct nlattr *nest, const struct nlattr **tb)
 {
-        memset(tb, 0, TB_MAX * sizeof(*tb));
+        memset(tb, 0, TB_MAX * sizeof(const struct nlattr *));
         return mnl_attr_parse_nested(nest, collect_cb, tb);
 }
 
@@ -73,7 +73,8 @@ static void test_veth(void)
         struct nlmsghdr *nlh = NULL;
         const uint8_t hmac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
         const uint8_t cmac[6] = { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
-        const struct nlattr *tb[TB_MAX], *li[TB_MAX], *data[TB_MAX], *peer[TB_MAX];
+        const struct nlattr *tb[TB_MAX] = { 0 }, *li[TB_MAX] = { 0 }, *data[TB_MAX] = { 0 },
+                            *peer[TB_MAX] = { 0 };
 
         CHECK(netns_req_veth_create(&nl, buf, "veth101.0", "eth0", 7, hmac, cmac, &nlh) == 0);
         CHECK(nlh == (struct nlmsghdr *)buf);
@@ -167,7 +168,7 @@ static void test_bridge(void)
         char buf[NL_BUF_SIZE];
         nl_sock nl = { .seq = 0 };
         struct nlmsghdr *nlh = NULL;
-        const struct nlattr *tb[TB_MAX], *li[TB_MAX];
+        const struct nlattr *tb[TB_MAX] = { 0 }, *li[TB_MAX] = { 0 };
 
         CHECK(netns_req_bridge_create(&nl, buf, "vzbr0", &nlh) == 0);
         CHECK(nlh->nlmsg_type == RTM_NEWLINK);
