@@ -23,8 +23,22 @@ static int parse_amount(const char *s, bool pages, uint64_t *ret)
                 *ret = UINT64_MAX;
                 return 0;
         }
-        if (!pages || !isdigit((unsigned char)s[strlen(s) - 1]))
-                return pages ? parse_size(s, ret) : safe_atou64(s, ret);
+        if (!pages)
+                return safe_atou64(s, ret);
+        if (!isdigit((unsigned char)s[strlen(s) - 1])) {
+                /* a size: rounded up to whole pages here, as the kernel counts them, so both sides of a
+                 * pair round alike ("1B:2K" never becomes a barrier above its limit when written back) */
+                int r = parse_size(s, &v);
+                if (r < 0)
+                        return r;
+                if (v != UINT64_MAX && v % PAGE) {
+                        if (v > UINT64_MAX - PAGE)
+                                return -ERANGE;
+                        v = (v + PAGE - 1) / PAGE * PAGE;
+                }
+                *ret = v;
+                return 0;
+        }
         int r = safe_atou64(s, &v);
         if (r < 0)
                 return r;
@@ -76,9 +90,8 @@ static void amount_str(uint64_t v, bool pages, char *buf, size_t len)
         if (v == UINT64_MAX)
                 snprintf(buf, len, "unlimited");
         else if (pages) {
-                /* always with a unit: a bare number in the file means pages */
-                if (v % 1024)
-                        v = (v + PAGE - 1) / PAGE * PAGE;
+                /* always with a unit: a bare number in the file means pages (values are whole pages:
+                 * parse_amount rounds them) */
                 if (v == 0)
                         snprintf(buf, len, "0");
                 else
