@@ -108,6 +108,19 @@ int parse_uint(const struct ct_key *k, const char *v, void *field)
         return 0;
 }
 
+/* A plain number (no s/m/h suffix) in k's range. */
+static int parse_count(const struct ct_key *k, const char *v, void *field)
+{
+        unsigned u;
+        int r = safe_atou(v, &u);
+        if (r < 0)
+                return r;
+        if (u < k->min || u > k->max)
+                return -ERANGE;
+        *(unsigned *)field = u;
+        return 0;
+}
+
 int format_uint(const struct ct_key *k, const void *field, char **ret)
 {
         unsigned v = *(const unsigned *)field;
@@ -225,7 +238,19 @@ const struct ct_key ct_keys[] = {
           .format = format_tristate,
           .offset = offsetof(struct ct_config, onboot),
           .flags = CT_KEY_CT,
-          .help = "start the CT when the host boots (yes|no)" },
+          .help = "start the CT when the host boots (yes|no): vpsctl autostart" },
+        { .key = "BOOTORDER",
+          .option = "bootorder",
+          .field = "bootorder",
+          .header = "BOOTORDER",
+          .fmt = "%9s",
+          .parse = parse_count,
+          .format = format_uint,
+          .offset = offsetof(struct ct_config, bootorder),
+          .flags = CT_KEY_CT,
+          .min = 0,
+          .max = 2147483647,
+          .help = "autostart order: higher starts first, stops last; CTs without one start after" },
         { .key = "DISABLED",
           .option = "disabled",
           .field = "disabled",
@@ -471,6 +496,14 @@ const struct ct_key ct_keys[] = {
             "default sample for create"),
         STR("BUSYBOX", NULL, NULL, NULL, NULL, busybox, CT_KEY_GLOBAL, parse_path,
             "static busybox for the built-in template"),
+        { .key = "VE_PARALLEL",
+          .parse = parse_count,
+          .format = format_uint,
+          .offset = offsetof(struct ct_config, ve_parallel),
+          .flags = CT_KEY_GLOBAL,
+          .min = 1,
+          .max = 1000,
+          .help = "CTs autostart and stop-all handle at a time (default: one per CPU)" },
         { .key = "TEMPLATE_KEEP",
           .parse = parse_uint,
           .format = format_uint,

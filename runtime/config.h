@@ -38,8 +38,9 @@ struct ct_config {
         char *hostname;
         char *name;
         char *description;
-        int onboot;   /* ct_tristate */
-        int disabled; /* ct_tristate */
+        int onboot;         /* ct_tristate */
+        unsigned bootorder; /* autostart: higher first; 0 (unset) after every CT that has one */
+        int disabled;       /* ct_tristate */
         unsigned stop_timeout;
         char *layout;
         char *ip_address;
@@ -75,6 +76,7 @@ struct ct_config {
         char *configfile;
         char *busybox;
         unsigned template_keep; /* generations of a template kept by a rebuild */
+        unsigned ve_parallel;   /* autostart/stop-all: CTs at a time; 0 = one per CPU */
         char *neighbour_devs;
 };
 

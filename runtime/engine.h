@@ -125,6 +125,22 @@ int ct_find_by_name(struct ct_paths *p, const char *name, unsigned except, unsig
 /* All CTIDs with a config, sorted. */
 int ct_list_ids(struct ct_paths *p, unsigned **ret, size_t *ret_n);
 
+/* autostart and stop-all (autostart.c): the CTs and their order. */
+typedef struct ct_boot_entry {
+        unsigned id;
+        unsigned bootorder;
+        bool running, disabled;
+        unsigned stop_timeout;
+        char *config_error; /* the CT's config cannot be parsed: "CTID.conf:LINE: what" */
+} ct_boot_entry;
+/* Boot order: higher BOOTORDER first, CTs without one (0) last, ties by CTID; for_stop: the reverse. */
+void ct_boot_order_sort(ct_boot_entry *e, size_t n, bool for_stop);
+/* autostart (for_stop false): the CTs with ONBOOT="yes", and those whose config cannot be parsed (to be
+ * reported); stop-all: the running CTs. Sorted. *ret_parallel: VE_PARALLEL (0 = unset). */
+int ct_boot_plan(struct ct_paths *p, bool for_stop, ct_boot_entry **ret, size_t *ret_n,
+                 unsigned *ret_parallel);
+void ct_boot_plan_free(ct_boot_entry *e, size_t n);
+
 /* Re-execute from a copy of ourselves nobody can write, unless already (CVE-2019-5736): the binary
  * through a private read-only overlayfs, or where the kernel cannot do that, a sealed memfd copy. */
 int ct_ensure_cloned_binary(char **argv);

@@ -51,6 +51,10 @@ const struct verb verbs[] = {
           "template list [-j] | build NAME | rebuild NAME [--if-older-than AGE] | remove NAME | "
           "import FILE [--name NAME] | export NAME FILE",
           "the template cache: recipes, generations, tarballs" },
+        { "autostart", verb_autostart, false, "autostart [--parallel N]",
+          "start the ONBOOT CTs by BOOTORDER, highest first, VE_PARALLEL at a time (host boot)" },
+        { "stop-all", verb_stop_all, false, "stop-all [--parallel N]",
+          "stop every running CT, in reverse boot order, VE_PARALLEL at a time (host shutdown)" },
         { "help", verb_help, false, "help [VERB|exit-codes]", "this help" },
         { NULL, NULL, false, NULL, NULL },
 };
