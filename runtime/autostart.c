@@ -63,15 +63,14 @@ int ct_boot_plan(struct ct_paths *p, bool for_stop, ct_boot_entry **ret, size_t 
                  * silently left down); stop-all: whatever runs */
                 if (for_stop ? !st.running : !(c->cfg.onboot == CT_YES || c->config_error))
                         continue;
-                e[n] = (ct_boot_entry){
-                        .id = c->id,
-                        .bootorder = c->cfg.bootorder,
-                        .running = st.running,
-                        .disabled = c->cfg.disabled == CT_YES,
-                        .stop_timeout = c->cfg.stop_timeout,
-                        .config_error = TAKE_PTR(c->config_error),
-                };
-                n++;
+                ct_boot_entry *x = &e[n++];
+                x->id = c->id;
+                x->bootorder = c->cfg.bootorder;
+                x->running = st.running;
+                x->disabled = c->cfg.disabled == CT_YES;
+                x->stop_timeout = c->cfg.stop_timeout;
+                x->config_error = c->config_error;
+                c->config_error = NULL; /* now the entry's */
         }
         ct_boot_order_sort(e, n, for_stop);
         *ret = e;
