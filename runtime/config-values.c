@@ -13,6 +13,18 @@
 
 #define PAGE 4096ULL
 
+/* Bytes up to whole pages ("unlimited" stays). */
+static int round_to_pages(uint64_t v, uint64_t *ret)
+{
+        if (v != UINT64_MAX && v % PAGE) {
+                if (v > UINT64_MAX - PAGE)
+                        return -ERANGE;
+                v = (v + PAGE - 1) / PAGE * PAGE;
+        }
+        *ret = v;
+        return 0;
+}
+
 /* One side of "barrier:limit": "unlimited", a size with K/M/G/T, or (pages) a bare number of pages. */
 static int parse_amount(const char *s, bool pages, uint64_t *ret)
 {
@@ -31,13 +43,7 @@ static int parse_amount(const char *s, bool pages, uint64_t *ret)
                 int r = parse_size(s, &v);
                 if (r < 0)
                         return r;
-                if (v != UINT64_MAX && v % PAGE) {
-                        if (v > UINT64_MAX - PAGE)
-                                return -ERANGE;
-                        v = (v + PAGE - 1) / PAGE * PAGE;
-                }
-                *ret = v;
-                return 0;
+                return round_to_pages(v, ret);
         }
         int r = safe_atou64(s, &v);
         if (r < 0)
@@ -263,6 +269,8 @@ int option_ram(const char *opt, char **ret)
         uint64_t v;
         char b[32];
         int r = parse_size(opt, &v);
+        if (r >= 0)
+                r = round_to_pages(v, &v); /* bytes: a bare number in the file would mean pages */
         if (r < 0)
                 return r;
         amount_str(v, true, b, sizeof(b));

@@ -63,6 +63,19 @@ static void option_value(const struct ct_key *k, const char *opt)
         if (r == 0) {
                 FUZZ_ASSERT(v);
                 key_value(k, v);
+                /* --ram/--swap are bytes; the file's value they become must hold as many, within a page
+                 * (a bare number there means pages: "0:1000000" would be 4 GB) */
+                uint64_t bytes, pages[2] = { 0, 0 };
+                if (streq(k->option, "ram") || streq(k->option, "swap")) {
+                        struct ct_config c;
+                        FUZZ_ASSERT(ct_config_init(&c, "/", 101) == 0);
+                        if (parse_size(opt, &bytes) == 0 && ct_config_set_value(&c, k, v) == 0) {
+                                memcpy(pages, (const char *)&c + k->offset, sizeof(pages));
+                                FUZZ_ASSERT(pages[1] >= bytes);
+                                FUZZ_ASSERT(bytes == UINT64_MAX || pages[1] - bytes < 4096);
+                        }
+                        ct_config_done(&c);
+                }
         }
         free(v);
 }
