@@ -42,7 +42,7 @@ check_module templates templates '^(cg|nl|netns|ct)_'
 # --- the engine: groups, bottom up ---
 group_of() {
         case $1 in
-        config-values | config-net | config-security | config | exitcodes | samples-builtin) echo 0 ;;
+        config-values | config-net | config-security | config-keys | config | exitcodes | samples-builtin) echo 0 ;;
         ct | sealed) echo 1 ;;
         userns | caps | seccomp | devices | resources | net | guest | spawn-mount | spawn | exec) echo 2 ;;
         lifecycle | templates | autostart) echo 3 ;;
