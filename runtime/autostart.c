@@ -68,7 +68,6 @@ int ct_boot_plan(struct ct_paths *p, bool for_stop, ct_boot_entry **ret, size_t 
                 x->bootorder = c->cfg.bootorder;
                 x->running = st.running;
                 x->disabled = c->cfg.disabled == CT_YES;
-                x->stop_timeout = c->cfg.stop_timeout;
                 x->config_error = c->config_error;
                 c->config_error = NULL; /* now the entry's */
         }

@@ -130,7 +130,6 @@ typedef struct ct_boot_entry {
         unsigned id;
         unsigned bootorder;
         bool running, disabled;
-        unsigned stop_timeout;
         char *config_error; /* the CT's config cannot be parsed: "CTID.conf:LINE: what" */
 } ct_boot_entry;
 /* Boot order: higher BOOTORDER first, CTs without one (0) last, ties by CTID; for_stop: the reverse. */
