@@ -89,9 +89,10 @@ typedef enum ct_exec_mode {
         CT_EXEC_ARGV,  /* argv as is (enter --exec) */
 } ct_exec_mode;
 
-/* Run a command inside a running CT. Returns the command's exit status (0..255; 128+N for signal N). */
+/* Run a command inside a running CT; its exit status (0..255; 128+N for signal N) in ret_status.
+ * -ESRCH: the CT is not running; -ECANCELED (logged): the CT was stopped while the command ran. */
 int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status);
-/* Interactive shell on a pty of the CT's own devpts. */
+/* Interactive shell on a pty of the CT's own devpts; errors as ct_exec's. */
 int ct_enter(ct *c, char **argv, int *ret_status);
 /* Apply live changes to a running CT; errors are logged. */
 int ct_apply_live(ct *c, const struct ct_change *changes, size_t n);

@@ -191,6 +191,29 @@ fail:
         _exit(127);
 }
 
+/* Is the CT's init we joined gone (a stop or restart ran while we worked; exec takes no lock)? */
+static bool exec_ct_gone(const struct exec_ctx *x)
+{
+        return x->pidfd >= 0 && syscall(SYS_pidfd_send_signal, x->pidfd, 0, NULL, 0) < 0 && errno == ESRCH;
+}
+
+/* A command killed by a signal in a CT whose init exits was killed by a stop, not by itself. The stop
+ * kills the CT's init and the command at once, so the command's death can reach us before the init's:
+ * wait for it briefly (a stop kills with SIGKILL; other signals are the guest's own business). */
+static int exec_outcome(const struct exec_ctx *x, int status)
+{
+        if (status <= 128 || x->pidfd < 0)
+                return 0;
+        struct pollfd p = { .fd = x->pidfd, .events = POLLIN };
+        int timeout_ms = status == 128 + SIGKILL ? 1000 : 100, r;
+        while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+                ;
+        if (r > 0 && (p.revents & POLLIN))
+                return log_error_errno(-ECANCELED, "CT %u was stopped while the command ran (it was killed)",
+                                       x->c->id);
+        return 0;
+}
+
 /* Fork the command into the CT's pid namespace and cgroup; return its pid once it has exec'd. */
 static int exec_spawn(struct child_args *a, pid_t *ret_pid)
 {
@@ -260,8 +283,7 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
                 err[n] = 0;
                 (void)waitpid(pid, NULL, 0);
                 /* the CT stopped under us (exec takes no lock): not running, as vzctl says it */
-                if (x->pidfd >= 0 && syscall(SYS_pidfd_send_signal, x->pidfd, 0, NULL, 0) < 0 &&
-                    errno == ESRCH) {
+                if (exec_ct_gone(x)) {
                         r = -ESRCH;
                         goto out;
                 }
@@ -454,6 +476,8 @@ int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status)
                         ;
                 *ret_status = exit_status(status);
         }
+        if (r >= 0)
+                r = exec_outcome(&x, *ret_status);
 out:
         for (int i = 0; i < 3; i++) {
                 safe_close(pipes[i][0]);
@@ -536,6 +560,8 @@ int ct_enter(ct *c, char **argv, int *ret_status)
                 };
                 r = relay_run(rl, 2, pid, ret_status, master);
                 safe_close(in_copy);
+                if (r >= 0)
+                        r = exec_outcome(&x, *ret_status);
         }
         if (raw)
                 (void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);

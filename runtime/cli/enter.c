@@ -25,6 +25,8 @@ int verb_enter(int argc, char **argv)
                 log_error("CT %u is not running", c->id);
                 return EXIT_VZ_NOT_RUNNING;
         }
+        if (r == -ECANCELED)
+                return EXIT_VZ_NOT_RUNNING;
         if (r < 0)
                 return EXIT_VZ_EXEC;
         return status;

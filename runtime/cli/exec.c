@@ -24,6 +24,8 @@ static int run(const char *verb, int argc, char **argv, bool own_status)
                 log_error("CT %u is not running", c->id);
                 return EXIT_VZ_NOT_RUNNING;
         }
+        if (r == -ECANCELED)
+                return EXIT_VZ_NOT_RUNNING;
         if (r < 0)
                 return EXIT_VZ_EXEC;
         if (own_status)

@@ -86,6 +86,16 @@ exec {pidns1}<&-
 expect_out hi vz exec 101 echo hi
 expect_out ct101.test vz exec 101 hostname
 
+# a command running when the CT stops: killed with it, and exec says the CT stopped (exec takes no lock)
+("$VPSCTL" exec 101 "touch /root/started; sleep 60" >"$TEST_TMP/x.out" 2>&1; echo $? >"$TEST_TMP/x.rc") &
+xpid=$!
+assert_true "exec's command runs" wait_until 10 "$VPSCTL" exec 101 test -e /root/started
+expect_rc 0 vz stop 101 --fast
+wait "$xpid"
+assert_eq "$(cat "$TEST_TMP/x.rc")" 31 "exec of a command killed by stop exits 31 (not running)"
+assert_contains "$(cat "$TEST_TMP/x.out")" "CT 101 was stopped while the command ran" "exec says the CT was stopped"
+expect_rc 0 vz start 101
+
 # destroy
 expect_rc 32 vz destroy 101
 expect_out "CTID 101 exist mounted running" vz status 101
