@@ -19,6 +19,7 @@ struct cg_ops {
         int (*setup)(cg_ct *cg, bool create);
         int (*kill_all)(cg_ct *cg, unsigned timeout_ms);
         int (*freeze)(cg_ct *cg, bool freeze);
+        int (*frozen)(cg_ct *cg);
         int (*populated)(cg_ct *cg);
         int (*set_limits)(cg_ct *cg, const cg_limits *l, const char **ret_what);
         int (*get_stats)(cg_ct *cg, cg_stats *ret);

@@ -221,6 +221,18 @@ static int v1_freeze(cg_ct *cg, bool freeze)
         return freezer_state(h, freeze ? "FROZEN" : "THAWED");
 }
 
+static int v1_frozen(cg_ct *cg)
+{
+        struct cg_hierarchy *h = find_controller(cg, "freezer");
+        if (!h)
+                return -EOPNOTSUPP;
+        _cleanup_free_ char *s = NULL;
+        int r = read_one_line_at(h->fd, "freezer.state", &s);
+        if (r < 0)
+                return r;
+        return !streq(s, "THAWED"); /* FROZEN or FREEZING */
+}
+
 static int v1_kill_all(cg_ct *cg, unsigned timeout_ms)
 {
         struct cg_hierarchy *fz = find_controller(cg, "freezer");
@@ -520,6 +532,7 @@ const struct cg_ops cg_v1_ops = {
         .setup = v1_setup,
         .kill_all = v1_kill_all,
         .freeze = v1_freeze,
+        .frozen = v1_frozen,
         .populated = v1_populated,
         .set_limits = v1_set_limits,
         .get_stats = v1_get_stats,

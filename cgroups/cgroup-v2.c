@@ -109,6 +109,18 @@ static int v2_freeze(cg_ct *cg, bool freeze)
         return -ETIMEDOUT;
 }
 
+static int v2_frozen(cg_ct *cg)
+{
+        /* what was asked (cgroup.freeze), not only what is done: a CT being frozen is frozen to us */
+        _cleanup_free_ char *s = NULL;
+        int r = read_one_line_at(cg->hier[0].fd, "cgroup.freeze", &s);
+        if (r == -ENOENT)
+                return -EOPNOTSUPP; /* before Linux 5.2 */
+        if (r < 0)
+                return r;
+        return streq(s, "1");
+}
+
 /* Wait for "populated 0" in cgroup.events. The kernel wakes poll(2) on a change, but no more often
  * than every 10 ms per file: re-read at short, growing intervals too. */
 static int v2_wait_empty(cg_ct *cg, unsigned timeout_ms)
@@ -290,6 +302,7 @@ const struct cg_ops cg_v2_ops = {
         .setup = v2_setup,
         .kill_all = v2_kill_all,
         .freeze = v2_freeze,
+        .frozen = v2_frozen,
         .populated = v2_populated,
         .set_limits = v2_set_limits,
         .get_stats = v2_get_stats,

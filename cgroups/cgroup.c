@@ -391,6 +391,11 @@ int cg_ct_freeze(cg_ct *cg, bool freeze)
         return cg->ops->freeze(cg, freeze);
 }
 
+int cg_ct_frozen(cg_ct *cg)
+{
+        return cg->ops->frozen(cg);
+}
+
 int cg_rmdir_recursive(int parent_fd, const char *name)
 {
         int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);

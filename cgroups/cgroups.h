@@ -52,8 +52,11 @@ int cg_ct_count_procs(cg_ct *cg, unsigned *ret);
 int cg_ct_has_pid(cg_ct *cg, pid_t pid);
 /* Kill every process in the CT's cgroup tree with SIGKILL and wait until it is empty. */
 int cg_ct_kill_all(cg_ct *cg, unsigned timeout_ms);
-/* Freeze (true) or thaw (false) the whole CT. */
+/* Freeze (true) or thaw (false) the whole CT; returns once the kernel says it is done (-ETIMEDOUT after
+ * 2 s: a task that cannot be frozen yet, left freezing). -EOPNOTSUPP without a freezer. */
 int cg_ct_freeze(cg_ct *cg, bool freeze);
+/* > 0 when the CT is frozen or being frozen, 0 when not, -EOPNOTSUPP without a freezer. */
+int cg_ct_frozen(cg_ct *cg);
 /* Remove the CT's cgroup (and sub-cgroups the CT made) from every hierarchy; it must be empty. */
 int cg_ct_destroy(cg_ct *cg);
 

@@ -420,6 +420,7 @@ int ct_get_status(ct *c, ct_status *ret)
         r = ct_open_cgroup(c, false, &cg);
         if (r >= 0 && cg_ct_populated(cg) > 0) {
                 s.running = true;
+                s.frozen = cg_ct_frozen(cg) > 0;
                 (void)cg_ct_count_procs(cg, &s.nproc);
                 if (ct_find_init(c, cg, &s.init_pid) < 0)
                         s.init_pid = 0;

@@ -58,6 +58,7 @@ typedef struct ct_status {
         bool exists;
         bool mounted;
         bool running;
+        bool frozen;    /* running, with every process frozen (freeze) */
         pid_t init_pid; /* host pid of the CT's init, 0 when not running */
         unsigned nproc;
 } ct_status;
@@ -82,6 +83,9 @@ int ct_umount(ct *c);
 int ct_start(ct *c, bool wait_boot);
 /* Stop: init's own shutdown first (unless fast), then the cgroup is killed; then unmount. */
 int ct_stop(ct *c, bool fast);
+/* Freeze (true) or thaw every process of a running CT (the cgroup freezer); errors are logged.
+ * -ESRCH: not running; -EALREADY: already so. */
+int ct_freeze(ct *c, bool freeze);
 
 typedef enum ct_exec_mode {
         CT_EXEC_SHELL, /* argv joined, run by /bin/sh -c (vzctl exec/exec2) */

@@ -49,7 +49,8 @@ static void exec_ctx_done(struct exec_ctx *x)
         cg_ct_free(x->cg);
 }
 
-static int exec_ctx_open(ct *c, struct exec_ctx *x)
+/* thawed: the caller's child joins the CT's cgroup, where a frozen CT would freeze it too */
+static int exec_ctx_open(ct *c, struct exec_ctx *x, bool thawed)
 {
         unsigned long long before, after;
         int r;
@@ -62,6 +63,9 @@ static int exec_ctx_open(ct *c, struct exec_ctx *x)
                 return log_error_errno(r, "Failed to open the cgroup of CT %u: %m", c->id);
         if (cg_ct_populated(x->cg) <= 0)
                 return -ESRCH;
+        if (thawed && cg_ct_frozen(x->cg) > 0)
+                return log_error_errno(-EBUSY, "CT %u is frozen; thaw it first: vpsctl thaw %u", c->id,
+                                       c->id);
         r = ct_find_init(c, x->cg, &x->init);
         if (r < 0)
                 return -ESRCH;
@@ -411,7 +415,7 @@ int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status)
         int pipes[3][2] = { { -EBADF, -EBADF }, { -EBADF, -EBADF }, { -EBADF, -EBADF } };
         int r;
 
-        r = exec_ctx_open(c, &x);
+        r = exec_ctx_open(c, &x, true);
         if (r < 0)
                 goto out;
 
@@ -522,7 +526,7 @@ int ct_enter(ct *c, char **argv, int *ret_status)
         bool raw = false;
         int r;
 
-        r = exec_ctx_open(c, &x);
+        r = exec_ctx_open(c, &x, true);
         if (r < 0)
                 goto out;
         r = open_ct_ptmx(&x, &master, &slave);
@@ -575,7 +579,7 @@ out:
 int ct_set_hostname_live(ct *c, const char *hostname)
 {
         struct exec_ctx x;
-        int r = exec_ctx_open(c, &x);
+        int r = exec_ctx_open(c, &x, true);
         if (r < 0)
                 goto out;
         /* only the UTS namespace is joined, by a short-lived child: nothing of the CT runs here */

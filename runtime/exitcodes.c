@@ -12,6 +12,8 @@ const struct exit_code_doc exit_code_docs[] = {
           "the CT is locked by another vpsctl command, or the template is being built (the pid is named)" },
         { EXIT_VZ_NOVE_CONFIG, "VZ_NOVE_CONFIG",
           "the CT does not exist (no CTID.conf), or no CT has that name" },
+        { EXIT_VZ_CHKPNT, "VZ_CHKPNT_ERROR", "freeze: the CT could not be frozen" },
+        { EXIT_VZ_RESTORE, "VZ_RESTORE_ERROR", "thaw: the CT could not be thawed" },
         { EXIT_VZ_BAD_SYNTAX, "VZ_INVALID_PARAMETER_SYNTAX",
           "bad command line: unknown option, bad CTID, missing argument" },
         { EXIT_VZ_BAD_VALUE, "VZ_INVALID_PARAMETER_VALUE",

@@ -8,6 +8,8 @@ enum {
         EXIT_VZ_EXEC = 8,
         EXIT_VZ_LOCKED = 9,
         EXIT_VZ_NOVE_CONFIG = 14,
+        EXIT_VZ_CHKPNT = 16,
+        EXIT_VZ_RESTORE = 17,
         EXIT_VZ_BAD_SYNTAX = 20,
         EXIT_VZ_BAD_VALUE = 21,
         EXIT_VZ_NOT_RUNNING = 31,

@@ -533,6 +533,12 @@ int ct_stop(ct *c, bool fast)
         if (!fast && cg && cg_ct_populated(cg) > 0 && ct_find_init(c, cg, &init) >= 0)
                 pidfd = (int)syscall(SYS_pidfd_open, init, 0);
 
+        /* a frozen CT is thawed first: its init must act on the signal, and v1 cannot kill frozen tasks */
+        if (cg && cg_ct_frozen(cg) > 0) {
+                r = cg_ct_freeze(cg, false);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to thaw CT %u before stopping it: %m", c->id);
+        }
         if (!fast && pidfd >= 0) {
                 bool final;
                 int sig = shutdown_signal(init, &final);
@@ -571,6 +577,38 @@ int ct_stop(ct *c, bool fast)
                         return log_error_errno(r, "Failed to unmount the root of CT %u at %s: %m", c->id,
                                                c->cfg.ve_root);
         }
+        return 0;
+}
+
+int ct_freeze(ct *c, bool freeze)
+{
+        _cleanup_cg_ct_ cg_ct *cg = NULL;
+        int r = ct_open_cgroup(c, false, &cg);
+        if (r == -ENOENT || (r >= 0 && cg_ct_populated(cg) <= 0))
+                return -ESRCH;
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the cgroup of CT %u: %m", c->id);
+        r = cg_ct_frozen(cg);
+        if (r == -EOPNOTSUPP)
+                return log_error_errno(r,
+                                       "CT %u cannot be frozen: this host's cgroups have no freezer "
+                                       "(cgroup v2 needs Linux 5.2; v1 a mounted freezer controller)",
+                                       c->id);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the freezer state of CT %u: %m", c->id);
+        if ((r > 0) == freeze)
+                return -EALREADY;
+        r = cg_ct_freeze(cg, freeze);
+        if (r == -ETIMEDOUT && freeze) {
+                /* a task stuck where it cannot be frozen (uninterruptible IO): never leave it half done */
+                (void)cg_ct_freeze(cg, false);
+                return log_error_errno(r,
+                                       "CT %u could not be frozen within 2 s (a process is in an "
+                                       "uninterruptible wait); it was thawed again, try later",
+                                       c->id);
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to %s CT %u: %m", freeze ? "freeze" : "thaw", c->id);
         return 0;
 }
 

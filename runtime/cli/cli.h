@@ -56,6 +56,8 @@ int cli_netopts_changes(struct cli_netopts *o, ct *c, const char *base_ips, cons
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);
 int verb_stop(int argc, char **argv);
+int verb_freeze(int argc, char **argv);
+int verb_thaw(int argc, char **argv);
 int verb_autostart(int argc, char **argv);
 int verb_stop_all(int argc, char **argv);
 int verb_restart(int argc, char **argv);

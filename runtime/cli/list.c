@@ -120,7 +120,10 @@ static char *field_value(const struct field *f, struct row *r)
                         s = NULL;
                 return s;
         case F_STATUS:
-                return strdup(r->st.running ? "running" : r->st.mounted ? "mounted" : "stopped");
+                return strdup(r->st.frozen    ? "frozen"
+                              : r->st.running ? "running"
+                              : r->st.mounted ? "mounted"
+                                              : "stopped");
         case F_UBC:
                 return ubc_value(f, r);
         case F_KEY:

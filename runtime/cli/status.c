@@ -1,4 +1,4 @@
-/* vpsctl status, mount, umount, destroy */
+/* vpsctl status, freeze, thaw, mount, umount, destroy */
 #include <errno.h>
 #include <stdio.h>
 
@@ -28,9 +28,43 @@ int verb_status(int argc, char **argv)
                 log_error_errno(r, "Failed to get the status of CT %u: %m", c->id);
                 return EXIT_VZ_SYSTEM;
         }
-        printf("CTID %u %s %s %s\n", c->id, st.exists ? "exist" : "deleted",
-               st.mounted ? "mounted" : "unmounted", st.running ? "running" : "down");
+        printf("CTID %u %s %s %s%s\n", c->id, st.exists ? "exist" : "deleted",
+               st.mounted ? "mounted" : "unmounted", st.running ? "running" : "down",
+               st.frozen ? " frozen" : "");
         return cli_config_error(c);
+}
+
+static int freeze_thaw(const char *verb, bool freeze, int argc, char **argv)
+{
+        _cleanup_ct_ ct *c = NULL;
+        int rc = one_ctid(verb, argc, argv);
+        if (rc == 0)
+                rc = cli_open_ct(argv[1], verb, true, true, &c);
+        if (rc != 0)
+                return rc;
+        int r = ct_freeze(c, freeze);
+        if (r == -ESRCH) {
+                log_error("CT %u is not running", c->id);
+                return EXIT_VZ_NOT_RUNNING;
+        }
+        if (r == -EALREADY) {
+                printf("CT %u is %s\n", c->id, freeze ? "already frozen" : "not frozen");
+                return 0;
+        }
+        if (r < 0)
+                return freeze ? EXIT_VZ_CHKPNT : EXIT_VZ_RESTORE;
+        printf("CT %u %s\n", c->id, freeze ? "frozen" : "thawed");
+        return 0;
+}
+
+int verb_freeze(int argc, char **argv)
+{
+        return freeze_thaw("freeze", true, argc, argv);
+}
+
+int verb_thaw(int argc, char **argv)
+{
+        return freeze_thaw("thaw", false, argc, argv);
 }
 
 int verb_mount(int argc, char **argv)

@@ -69,12 +69,27 @@ check "set --devices b:$maj:$min:r" "$VPSCTL" set 102 --devices "b:$maj:$min:r"
 check "then it can, read-only" "$VPSCTL" exec2 102 "head -c 512 /dev/d >/dev/null && ! sh -c 'echo x >/dev/d' 2>/dev/null"
 check "stop and destroy it" bash -c "'$VPSCTL' stop 102 --fast && '$VPSCTL' destroy 102"
 # a process that ignores every polite signal: the stop must still end with cgroup.kill
-"$VPSCTL" exec 101 'nohup sh -c "trap \"\" TERM HUP PWR USR1 USR2 INT; while :; do sleep 1; done" >/dev/null 2>&1 &'
+"$VPSCTL" exec 101 'setsid sh -c "trap \"\" TERM HUP PWR USR1 USR2 INT; while :; do sleep 1; done" >/dev/null 2>&1 &'
+check "the stubborn process runs" bash -c "'$VPSCTL' exec 101 ps | grep -q 'trap'"
 check "stop" "$VPSCTL" stop 101
 check "status down" bash -c "'$VPSCTL' status 101 | grep -qx 'CTID 101 exist unmounted down'"
 check "the CT's cgroup is gone, sub-cgroups too" test ! -d "$CG/101"
 check "restart from stopped" "$VPSCTL" start 101
 check "second start refused with 32" bash -c "'$VPSCTL' start 101 2>/dev/null; test \$? = 32"
+# freeze on v2: cgroup.freeze, the kernel's own "frozen 1"; a busy loop uses no CPU until thawed
+"$VPSCTL" exec 101 'setsid sh -c "while :; do :; done" </dev/null >/dev/null 2>&1 &'
+usage() { awk '/^usage_usec/ { print $2 }' "$CG/101/cpu.stat"; }
+check "freeze" "$VPSCTL" freeze 101
+check "the kernel says the CT's cgroup is frozen" grep -qx "frozen 1" "$CG/101/cgroup.events"
+check "status says frozen" bash -c "'$VPSCTL' status 101 | grep -qx 'CTID 101 exist mounted running frozen'"
+u1=$(usage); sleep 1; u2=$(usage)
+check "a frozen CT uses no CPU ($u1 -> $u2 usec)" test "$u1" = "$u2"
+check "exec into a frozen CT is refused" bash -c "! '$VPSCTL' exec 101 true 2>/dev/null"
+check "thaw" "$VPSCTL" thaw 101
+check "the kernel says it is thawed" grep -qx "frozen 0" "$CG/101/cgroup.events"
+u1=$(usage); sleep 1; u2=$(usage)
+check "thawed, its busy loop runs again ($u1 -> $u2 usec)" test "$u2" -gt "$u1"
+check "freeze again, then a clean stop of a frozen CT" bash -c "'$VPSCTL' freeze 101 && '$VPSCTL' stop 101 && '$VPSCTL' start 101"
 check "stop --fast" "$VPSCTL" stop 101 --fast
 check "destroy" "$VPSCTL" destroy 101
 check "nothing left of the CT" bash -c "! ls '$VPSCTL_PREFIX/etc/vpsctl/conf/101.conf' '$VPSCTL_PREFIX/var/lib/vpsctl/private/101' 2>/dev/null"
