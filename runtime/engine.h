@@ -98,6 +98,9 @@ typedef enum ct_exec_mode {
 int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status);
 /* Interactive shell on a pty of the CT's own devpts; errors as ct_exec's. */
 int ct_enter(ct *c, char **argv, int *ret_status);
+/* Set USER's password inside the CT (running, or stopped: its root is mounted for it), adding the user
+ * when missing; only a SHA-512 crypt hash is written. Errors are logged. */
+int ct_set_userpasswd(ct *c, const char *user, const char *password);
 /* Apply live changes to a running CT; errors are logged. */
 int ct_apply_live(ct *c, const struct ct_change *changes, size_t n);
 /* Can this host apply the CT's limits with these changes (CPUs, controllers, files, devices)? The same

@@ -198,3 +198,13 @@ int tmpl_guest_set_resolver(const tmpl_guest *g, const char *header, const char 
 /* /etc/hosts: localhost lines where the guest has none, the guest's own lines kept, and "ADDR HOSTNAME
  * SHORT # vpsctl" replacing the previous line of vpsctl's. */
 int tmpl_guest_set_hosts(const tmpl_guest *g, const char *addr, const char *hostname);
+
+/* ---- the guest's accounts (passwd.c) ---- */
+
+/* A user name useradd accepts: [a-z_][a-z0-9_.-]*, at most 32 characters. */
+bool tmpl_user_name_is_valid(const char *s);
+/* Set user's password hash (crypt(3) form) in the guest's /etc/shadow (or /etc/passwd where it has no
+ * shadow), adding the user (group of its name, next id from 1000, /home/USER, /bin/bash or /bin/sh) when
+ * missing: *ret_created then. -EINVAL bad name or hash, -ENOENT no /etc/passwd, -EBUSY the guest holds
+ * its /etc/.pwd.lock for more than 15 s. */
+int tmpl_guest_set_password(const tmpl_guest *g, const char *user, const char *hash, bool *ret_created);

@@ -53,6 +53,15 @@ bool cli_netopts_any(const struct cli_netopts *o);
 int cli_netopts_changes(struct cli_netopts *o, ct *c, const char *base_ips, const char *base_netif, int slot,
                         struct ct_change *changes, size_t *n, size_t max);
 
+/* secret.c: --userpasswd. cli_take_secrets() copies its value into cli_userpasswd ("USER:PASSWORD" or
+ * "USER") and masks the password in argv; cli_pass_secrets() hands it to a re-exec of ourselves on a pipe
+ * (ret_fd, closed by cli_pass_secrets_done() when no exec happened). */
+extern char *cli_userpasswd;
+int cli_take_secrets(int argc, char **argv);
+int cli_pass_secrets(int *ret_fd);
+void cli_pass_secrets_done(int fd);
+void cli_secrets_free(void);
+
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);
 int verb_stop(int argc, char **argv);

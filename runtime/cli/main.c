@@ -40,7 +40,8 @@ const struct verb verbs[] = {
           "set CTID [--hostname H] [--name N] [--description D] [--onboot yes|no] [--disabled yes|no] "
           "[--stop-timeout SEC] [--ipadd ADDR[/LEN]] [--ipdel ADDR|all] "
           "[--netif_add IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE]] [--netif_del IFNAME|all] "
-          "[--nameserver IP|inherit] [--searchdomain D] [resource options] [--save]",
+          "[--nameserver IP|inherit] [--searchdomain D] [--userpasswd USER[:PASSWORD]] [resource options] "
+          "[--save]",
           "change a CT's parameters, live and/or in its config" },
         { "seccomp", verb_seccomp, false, "seccomp show CTID",
           "the system calls a CT's seccomp filter denies (SECCOMP, SECCOMP_ALLOW, SECCOMP_DENY)" },
@@ -282,8 +283,14 @@ int main(int argc, char **argv)
                 log_error("vpsctl %s must run as root", v->name);
                 return EXIT_VZ_SYSTEM;
         }
+        if (cli_take_secrets(argc, argv) < 0)
+                return EXIT_VZ_SYSTEM;
         if (v->touches_ct) {
-                int r = ct_ensure_cloned_binary(argv);
+                int secret_fd;
+                int r = cli_pass_secrets(&secret_fd);
+                if (r >= 0)
+                        r = ct_ensure_cloned_binary(argv);
+                cli_pass_secrets_done(secret_fd); /* no re-exec: already sealed, or it failed */
                 if (r < 0) {
                         log_error_errno(r, "Failed to re-execute vpsctl from a sealed copy of itself: %m");
                         return EXIT_VZ_SYSTEM;
@@ -293,5 +300,6 @@ int main(int argc, char **argv)
                 return EXIT_VZ_SYSTEM;
         int rc = v->run(argc - 1, argv + 1);
         ct_paths_done(&cli_paths);
+        cli_secrets_free();
         return rc;
 }

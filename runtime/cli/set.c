@@ -3,10 +3,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "base/failpoint.h"
 #include "base/log.h"
 #include "cli.h"
+
+/* The password of --userpasswd USER (no colon): one line from stdin, not echoed on a terminal. */
+static int read_password(const char *user, char **ret)
+{
+        struct termios saved, t;
+        bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+        if (tty) {
+                fprintf(stderr, "Password for %s: ", user);
+                t = saved;
+                t.c_lflag &= ~(tcflag_t)ECHO;
+                (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &t);
+        }
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n = getline(&line, &cap, stdin);
+        if (tty) {
+                (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+                fputc('\n', stderr);
+        }
+        if (n < 0) {
+                free(line);
+                return -ENODATA;
+        }
+        if (n > 0 && line[n - 1] == '\n')
+                line[--n] = 0;
+        *ret = line;
+        return 0;
+}
+
+static void free_secret(char **s)
+{
+        if (*s) {
+                explicit_bzero(*s, strlen(*s));
+                free(*s);
+        }
+}
 
 static void free_values(char *(*v)[33])
 {
@@ -21,7 +59,8 @@ int verb_set(int argc, char **argv)
         const char *opts[32];
         const char *ctarg = NULL, *name = NULL;
         size_t n = 0;
-        bool save = false, live = false;
+        bool save = false, live = false, userpw = false;
+        __attribute__((cleanup(free_secret))) char *password = NULL;
         _cleanup_(cli_netopts_done) struct cli_netopts netopts = CLI_NETOPTS_INIT;
 
         for (int i = 1; i < argc; i++) {
@@ -34,6 +73,13 @@ int verb_set(int argc, char **argv)
                 }
                 if (streq(a, "--save")) {
                         save = true;
+                        continue;
+                }
+                /* the value was taken (and masked in argv) by cli_take_secrets() */
+                if (streq(a, "--userpasswd") || strncmp(a, "--userpasswd=", strlen("--userpasswd=")) == 0) {
+                        if (streq(a, "--userpasswd") && ++i >= argc)
+                                return cli_usage_error("set", "--userpasswd needs USER:PASSWORD");
+                        userpw = true;
                         continue;
                 }
                 if (i + 1 < argc) {
@@ -71,8 +117,29 @@ int verb_set(int argc, char **argv)
         }
         if (!ctarg)
                 return cli_usage_error("set", "CTID is missing");
-        if (n == 0 && !cli_netopts_any(&netopts))
+        bool params = n > 0 || cli_netopts_any(&netopts);
+        if (!params && !userpw)
                 return cli_usage_error("set", "nothing to set");
+        const char *user = NULL;
+        if (userpw) {
+                if (!cli_userpasswd)
+                        return EXIT_VZ_SYSTEM;
+                char *colon = strchr(cli_userpasswd, ':');
+                if (colon) {
+                        *colon = 0;
+                        password = strdup(colon + 1);
+                        explicit_bzero(colon + 1, strlen(colon + 1));
+                } else if (read_password(cli_userpasswd, &password) < 0) {
+                        log_error(
+                                "--userpasswd %s: no password on stdin (give USER:PASSWORD, or the password "
+                                "as one line on stdin)",
+                                cli_userpasswd);
+                        return EXIT_VZ_BAD_VALUE;
+                }
+                if (!password)
+                        return EXIT_VZ_SYSTEM;
+                user = cli_userpasswd;
+        }
 
         struct ct_config scratch;
         if (ct_config_init(&scratch, "/", 0) < 0)
@@ -124,13 +191,13 @@ int verb_set(int argc, char **argv)
         }
         if (rc != 0)
                 return rc;
-        if (!save && !st.running) {
+        if (params && !save && !st.running) {
                 log_error("CT %u is not running, so nothing can be applied live; add --save to store the "
                           "change",
                           c->id);
                 return EXIT_VZ_NOT_RUNNING;
         }
-        if (!save && !live)
+        if (params && !save && !live)
                 log_warning(
                         "None of these parameters applies to a running CT; without --save nothing changed");
         /* what this host cannot apply is refused before anything changes, saved or live */
@@ -156,5 +223,12 @@ int verb_set(int argc, char **argv)
         failpoint("set.saved");
         if (save)
                 printf("Saved parameters for CT %u\n", c->id);
+        /* never saved: the hash goes into the CT's own files, the password nowhere */
+        if (userpw) {
+                r = ct_set_userpasswd(c, user, password);
+                if (r < 0)
+                        return r == -EINVAL ? EXIT_VZ_BAD_VALUE : EXIT_VZ_CHANGEPASS;
+                printf("Password of user %s in CT %u set\n", user, c->id);
+        }
         return 0;
 }
