@@ -74,3 +74,9 @@ int ct_userns_allocate(struct ct_paths *p, unsigned self, unsigned *ret_uid, uns
 
 /* devices.c: the CT's device allow-list (defaults plus DEVICES), applied to its cgroup. */
 int ct_apply_devices(ct *c, cg_ct *cg);
+
+/* actions.c: the action scripts of etc/vpsctl/conf. ct_action_host: vps.PHASE (premount, mount, umount)
+ * then CTID.PHASE (those and postumount) on the host; ct_action_in_ct: CTID.PHASE (start, stop) inside
+ * the running CT. 0 when each ran and succeeded or there is none; -CT_EACTIONSCRIPT (logged) otherwise. */
+int ct_action_host(ct *c, const char *phase);
+int ct_action_in_ct(ct *c, const char *phase);

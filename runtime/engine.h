@@ -87,6 +87,9 @@ int ct_stop(ct *c, bool fast);
  * -ESRCH: not running; -EALREADY: already so. */
 int ct_freeze(ct *c, bool freeze);
 
+/* An action script failed (it said why, logged): vzctl's VZ_ACTIONSCRIPT_ERROR. */
+#define CT_EACTIONSCRIPT ENOTRECOVERABLE
+
 typedef enum ct_exec_mode {
         CT_EXEC_SHELL, /* argv joined, run by /bin/sh -c (vzctl exec/exec2) */
         CT_EXEC_STDIN, /* /bin/sh reading commands from stdin (exec CTID -) */
@@ -96,6 +99,9 @@ typedef enum ct_exec_mode {
 /* Run a command inside a running CT; its exit status (0..255; 128+N for signal N) in ret_status.
  * -ESRCH: the CT is not running; -ECANCELED (logged): the CT was stopped while the command ran. */
 int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status);
+/* As ct_exec, /bin/sh inside the CT reading the script from script_fd (a host file: runscript, the
+ * CTID.start and CTID.stop action scripts). */
+int ct_exec_script(ct *c, int script_fd, int *ret_status);
 /* Interactive shell on a pty of the CT's own devpts; errors as ct_exec's. */
 int ct_enter(ct *c, char **argv, int *ret_status);
 /* Set USER's password inside the CT (running, or stopped: its root is mounted for it), adding the user

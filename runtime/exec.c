@@ -407,7 +407,8 @@ static int relay_run(struct relay *rl, size_t n, pid_t child, int *ret_status, i
         return 0;
 }
 
-int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status)
+/* stdin_fd >= 0: the command's stdin (a script for /bin/sh -s), else ours */
+static int exec_run(ct *c, ct_exec_mode mode, char **argv, int stdin_fd, int *ret_status)
 {
         struct exec_ctx x;
         _cleanup_free_ char *joined = NULL;
@@ -419,7 +420,9 @@ int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status)
         if (r < 0)
                 goto out;
 
-        struct child_args a = { .x = &x, .fds = { 0, 1, 2 }, .term = getenv("TERM") };
+        struct child_args a = { .x = &x,
+                                .fds = { stdin_fd >= 0 ? stdin_fd : 0, 1, 2 },
+                                .term = getenv("TERM") };
         if (mode == CT_EXEC_SHELL) {
                 joined = join_args(argv);
                 if (!joined) {
@@ -439,7 +442,7 @@ int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status)
         struct relay rl[3];
         size_t nrl = 0;
         for (int i = 0; i < 3; i++) {
-                if (!isatty(i))
+                if (!isatty(i) || (i == 0 && stdin_fd >= 0))
                         continue;
                 if (pipe2(pipes[i], O_CLOEXEC) < 0) {
                         r = negative_errno();
@@ -489,6 +492,16 @@ out:
         }
         exec_ctx_done(&x);
         return r;
+}
+
+int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status)
+{
+        return exec_run(c, mode, argv, -EBADF, ret_status);
+}
+
+int ct_exec_script(ct *c, int script_fd, int *ret_status)
+{
+        return exec_run(c, CT_EXEC_STDIN, NULL, script_fd, ret_status);
 }
 
 static int open_ct_ptmx(struct exec_ctx *x, int *ret_master, int *ret_slave)

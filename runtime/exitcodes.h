@@ -19,6 +19,7 @@ enum {
         EXIT_VZ_FS_NOT_MOUNTED = 40,
         EXIT_VZ_CHANGEPASS = 74,
         EXIT_VZ_IP_INUSE = 78,
+        EXIT_VZ_ACTIONSCRIPT = 79,
         EXIT_VZ_FS_MOUNTED = 41,
         EXIT_VZ_FS_PRVT_EXISTS = 44,
         EXIT_VZ_FS_NEW_PRVT = 48,

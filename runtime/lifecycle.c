@@ -312,6 +312,10 @@ int ct_mount(ct *c)
                         return log_error_errno(userns_fd, "Failed to create the user namespace of CT %u: %m",
                                                c->id);
         }
+        /* a failing premount script leaves nothing mounted; a failing mount script unmounts again */
+        r = ct_action_host(c, "premount");
+        if (r < 0)
+                return r;
         r = tmpl_mount_root(c->cfg.ve_private, c->cfg.ve_root, userns_fd);
         if (r == -ENOLINK)
                 return log_error_errno(r, "The template generation under CT %u's private area %s is gone",
@@ -319,6 +323,28 @@ int ct_mount(ct *c)
         if (r < 0)
                 return log_error_errno(r, "Failed to mount the root of CT %u at %s: %m", c->id,
                                        c->cfg.ve_root);
+        r = ct_action_host(c, "mount");
+        if (r < 0) {
+                int k = tmpl_umount_root(c->cfg.ve_root);
+                if (k < 0)
+                        log_error_errno(k, "Failed to unmount the root of CT %u at %s again: %m", c->id,
+                                        c->cfg.ve_root);
+                return r;
+        }
+        return 0;
+}
+
+/* The umount scripts, the unmount, the postumount script. A failing script is a warning: the root of a
+ * CT that stopped is unmounted all the same. */
+static int unmount_root(ct *c)
+{
+        if (ct_action_host(c, "umount") < 0)
+                log_warning("CT %u: unmounting its root all the same", c->id);
+        int r = tmpl_umount_root(c->cfg.ve_root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to unmount the root of CT %u at %s: %m", c->id,
+                                       c->cfg.ve_root);
+        (void)ct_action_host(c, "postumount");
         return 0;
 }
 
@@ -329,11 +355,7 @@ int ct_umount(ct *c)
                 return log_error_errno(r, "Failed to check whether %s is mounted: %m", c->cfg.ve_root);
         if (r == 0)
                 return -EALREADY;
-        r = tmpl_umount_root(c->cfg.ve_root);
-        if (r < 0)
-                return log_error_errno(r, "Failed to unmount the root of CT %u at %s: %m", c->id,
-                                       c->cfg.ve_root);
-        return 0;
+        return unmount_root(c);
 }
 
 static int open_console_log(ct *c)
@@ -473,13 +495,16 @@ int ct_start(ct *c, bool wait_boot)
                 if (r < 0)
                         return r;
         }
+        /* the CT's own CTID.start, inside it; the CT runs whatever it says */
+        if (ct_action_in_ct(c, "start") < 0)
+                log_warning("CT %u is running all the same", c->id);
         return 0;
 fail:
         ct_net_stop(c);
         if (cg && cg_ct_populated(cg) == 0)
                 (void)cg_ct_destroy(cg);
         if (mounted_here)
-                (void)tmpl_umount_root(c->cfg.ve_root);
+                (void)unmount_root(c);
         return r;
 }
 
@@ -539,6 +564,9 @@ int ct_stop(ct *c, bool fast)
                 if (r < 0)
                         log_warning_errno(r, "Failed to thaw CT %u before stopping it: %m", c->id);
         }
+        /* the CT's own CTID.stop, inside it, before its shutdown; --fast kills at once */
+        if (!fast && pidfd >= 0 && ct_action_in_ct(c, "stop") < 0)
+                log_warning("CT %u: stopping it all the same", c->id);
         if (!fast && pidfd >= 0) {
                 bool final;
                 int sig = shutdown_signal(init, &final);
@@ -571,12 +599,8 @@ int ct_stop(ct *c, bool fast)
         failpoint("stop.network");
         ct_state_remove(c);
         failpoint("stop.state-removed");
-        if (tmpl_is_mounted(c->cfg.ve_root) > 0) {
-                r = tmpl_umount_root(c->cfg.ve_root);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to unmount the root of CT %u at %s: %m", c->id,
-                                               c->cfg.ve_root);
-        }
+        if (tmpl_is_mounted(c->cfg.ve_root) > 0)
+                return unmount_root(c);
         return 0;
 }
 

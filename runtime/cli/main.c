@@ -112,6 +112,8 @@ int cli_exit_code(int r, int fallback)
                 return EXIT_VZ_BAD_VALUE;
         case -ENOMEM:
                 return 4;
+        case -CT_EACTIONSCRIPT:
+                return EXIT_VZ_ACTIONSCRIPT;
         default:
                 return fallback;
         }

@@ -81,7 +81,7 @@ int verb_mount(int argc, char **argv)
                 return EXIT_VZ_FS_MOUNTED;
         }
         if (r < 0)
-                return EXIT_VZ_FS_CANTMOUNT;
+                return cli_exit_code(r, EXIT_VZ_FS_CANTMOUNT);
         printf("CT %u is mounted at %s\n", c->id, c->cfg.ve_root);
         return 0;
 }
