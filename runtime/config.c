@@ -153,6 +153,49 @@ static int split_line(char *line, char **ret_key, char **ret_value)
 /* vzctl reads lines of up to 16 KiB; longer is an error, not a silent cut. */
 #define CONF_LINE_MAX 16384
 
+int ct_config_text_pairs(const char *text, char ***ret_kv, size_t *ret_n)
+{
+        size_t lines = 1, n = 0;
+        for (const char *p = text; *p; p++)
+                lines += *p == '\n';
+        _cleanup_free_ char *copy = strdup(text);
+        char **kv = calloc(2 * (lines + 1), sizeof(char *));
+        if (!copy || !kv) {
+                free(kv);
+                return -ENOMEM;
+        }
+        for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char *key, *value;
+                size_t len = strlen(l);
+                if (len > 0 && l[len - 1] == '\r')
+                        l[len - 1] = 0;
+                int r = split_line(l, &key, &value);
+                if (r == 0)
+                        continue;
+                /* a key given twice: the later line wins, as in a file */
+                size_t i = 0;
+                while (r > 0 && i < n && !streq(kv[2 * i], key))
+                        i++;
+                if (r > 0 && i < n) {
+                        free(kv[2 * i + 1]);
+                        kv[2 * i + 1] = strdup(value);
+                } else if (r > 0) {
+                        kv[2 * n] = strdup(key);
+                        kv[2 * n + 1] = strdup(value);
+                        n++;
+                }
+                if (r < 0 || !kv[2 * i] || !kv[2 * i + 1]) {
+                        for (size_t j = 0; j < 2 * n; j++)
+                                free(kv[j]);
+                        free(kv);
+                        return r < 0 ? r : -ENOMEM;
+                }
+        }
+        *ret_kv = kv;
+        *ret_n = n;
+        return 0;
+}
+
 int ct_config_parse_file(struct ct_config *c, const char *path, unsigned scope, bool warn_unknown)
 {
         return ct_config_parse_file_error(c, path, scope, warn_unknown, NULL);

@@ -20,6 +20,8 @@ typedef enum ct_key_flags {
         CT_KEY_LIVE = 1 << 3,   /* set applies it to a running CT */
         CT_KEY_NOSET = 1 << 4,  /* not changeable by `set` */
         CT_KEY_ALIAS = 1 << 5,  /* another option for a key listed before it (--ram for PHYSPAGES) */
+        CT_KEY_RESTART =
+                1 << 6, /* a running CT has it from its start: a change needs a restart (--setmode) */
 } ct_key_flags;
 
 #define CT_U64_UNSET (UINT64_MAX - 1)
@@ -125,6 +127,9 @@ struct ct_change {
 };
 /* Rewrite PATH (or create it from TEMPLATE_TEXT) with the changes applied, keeping every other line
  * (unknown keys, comments) as it was. Atomic. */
+/* The KEY=value pairs of a config text, in order, each key once (the later line wins): kv[2i] is a key,
+ * kv[2i+1] its value, with room for one pair more. Lines are not checked against the key table. */
+int ct_config_text_pairs(const char *text, char ***ret_kv, size_t *ret_n);
 int ct_config_edit(const char *path, const char *template_text, const struct ct_change *changes, size_t n);
 
 /* Command-line value of k's option to the value written in the file (validated by the caller). */

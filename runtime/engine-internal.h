@@ -75,6 +75,10 @@ int ct_userns_allocate(struct ct_paths *p, unsigned self, unsigned *ret_uid, uns
 /* devices.c: the CT's device allow-list (defaults plus DEVICES), applied to its cgroup. */
 int ct_apply_devices(ct *c, cg_ct *cg);
 
+/* samples.c: a config sample's text (ve-NAME.conf-sample in etc/vpsctl/conf, else a built-in one; "none"
+ * is the empty one), checked as a CT's config would be; errors logged. */
+int ct_read_sample(ct *c, const char *sample, char **ret);
+
 /* actions.c: the action scripts of etc/vpsctl/conf. ct_action_host: vps.PHASE (premount, mount, umount)
  * then CTID.PHASE (those and postumount) on the host; ct_action_in_ct: CTID.PHASE (start, stop) inside
  * the running CT. 0 when each ran and succeeded or there is none; -CT_EACTIONSCRIPT (logged) otherwise. */

@@ -104,6 +104,11 @@ int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status);
 int ct_exec_script(ct *c, int script_fd, int *ret_status);
 /* Interactive shell on a pty of the CT's own devpts; errors as ct_exec's. */
 int ct_enter(ct *c, char **argv, int *ret_status);
+/* set --applyconfig: the keys of config sample SAMPLE that apply to an existing CT (not its identity:
+ * HOSTNAME, IP_ADDRESS, OSTEMPLATE, VE_ROOT, VE_PRIVATE, NAME, DESCRIPTION, nor what set cannot change),
+ * and ORIGIN_SAMPLE=SAMPLE, as key/value pairs (ret_kv[2i], ret_kv[2i+1]; free with ct_kv_free). */
+int ct_sample_changes(ct *c, const char *sample, char ***ret_kv, size_t *ret_n);
+void ct_kv_free(char **kv, size_t n);
 /* Set USER's password inside the CT (running, or stopped: its root is mounted for it), adding the user
  * when missing; only a SHA-512 crypt hash is written. Errors are logged. */
 int ct_set_userpasswd(ct *c, const char *user, const char *password);

@@ -46,6 +46,8 @@ const struct exit_code_doc exit_code_docs[] = {
         { EXIT_VZ_TMPL_NOTFOUND, "VZ_PKGSET_NOT_FOUND", "the OS template is not found" },
         { EXIT_VZ_START_DISABLED, "VZ_VE_START_DISABLED",
           "the CT is disabled (DISABLED=yes); start --force overrides" },
+        { EXIT_VZ_APPLY_CONFIG, "VZ_APPLY_CONFIG_ERROR",
+          "set --applyconfig: the config sample cannot be found or read" },
         { EXIT_VZ_WAIT_FAILED, "VZ_WAIT_FAILED", "start --wait: the guest did not finish booting in time" },
         { EXIT_VZ_SET_NAME, "VZ_SET_NAME_ERROR", "the name is already used by another CT" },
         { EXIT_VZ_CONF_SAVE, "VZ_CONF_SAVE_ERROR", "the config file could not be written" },

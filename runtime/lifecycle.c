@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -17,7 +16,6 @@
 #include "base/failpoint.h"
 #include "base/log.h"
 #include "engine-internal.h"
-#include "samples-builtin.h"
 #include "templates/templates.h"
 
 #define CONSOLE_LOG_MAX (1024 * 1024)
@@ -55,62 +53,6 @@ static int template_rootfs(ct *c, const char *name, char **ret)
         return tmpl_current_rootfs(c->cfg.template_dir, name, ret);
 }
 
-/* The sample's text: etc/vpsctl/conf/ve-NAME.conf-sample, else the built-in one of that name; "none" is
- * the explicit choice of a CT without limits. */
-static int read_sample(ct *c, const char *sample, char **ret)
-{
-        char path[4096];
-        _cleanup_free_ char *text = NULL;
-        int r;
-
-        if (streq(sample, "none")) {
-                *ret = strdup("");
-                return *ret ? 0 : -ENOMEM;
-        }
-        snprintf(path, sizeof(path), "%s/ve-%s.conf-sample", c->paths->conf_dir, sample);
-        r = read_full_file_at(AT_FDCWD, path, &text, NULL);
-        if (r == -ENOENT) {
-                for (size_t i = 0; i < ct_builtin_samples_count; i++)
-                        if (streq(ct_builtin_samples[i].name, sample) &&
-                            !(text = strdup(ct_builtin_samples[i].text)))
-                                return -ENOMEM;
-                if (!text) {
-                        char known[256] = "";
-                        for (size_t i = 0; i < ct_builtin_samples_count; i++)
-                                snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
-                                         i ? ", " : "", ct_builtin_samples[i].name);
-                        return log_error_errno(
-                                -ENOENT,
-                                "Config sample \"%s\" not found: no %s, and the built-in ones are "
-                                "%s (or none: no limits)",
-                                sample, path, known);
-                }
-                snprintf(path, sizeof(path), "built-in sample %s", sample);
-        } else if (r < 0)
-                return log_error_errno(r, "Failed to read config sample %s: %m", path);
-        /* the sample's values must be as valid as a CT's */
-        _cleanup_close_ int fd = memfd_create("sample", MFD_CLOEXEC);
-        if (fd < 0 || loop_write(fd, text, strlen(text)) < 0)
-                return log_error_errno(fd < 0 ? negative_errno() : -EIO,
-                                       "Failed to check config sample %s: %m", path);
-        char fdpath[64];
-        snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-        struct ct_config tmp;
-        _cleanup_free_ char *err = NULL;
-        r = ct_config_init(&tmp, c->paths->prefix, c->id);
-        if (r >= 0)
-                r = ct_config_parse_file_error(&tmp, fdpath, CT_KEY_CT, true, &err);
-        ct_config_done(&tmp);
-        if (r < 0 && err)
-                /* name the sample, not the memfd */
-                return log_error_errno(r, "Config sample %s: %s", path,
-                                       strchr(err, ':') ? strchr(err, ':') + 1 : err);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(text);
-        return 0;
-}
-
 int ct_create(ct *c, const ct_create_opts *o)
 {
         _cleanup_free_ char *rootfs = NULL, *sample = NULL;
@@ -123,7 +65,7 @@ int ct_create(ct *c, const ct_create_opts *o)
         if (r < 0)
                 return log_error_errno(r, "Unknown layout \"%s\" for CT %u (overlay or copy)", o->layout,
                                        c->id);
-        r = read_sample(c, o->config_sample ? o->config_sample : c->cfg.configfile, &sample);
+        r = ct_read_sample(c, o->config_sample ? o->config_sample : c->cfg.configfile, &sample);
         if (r < 0)
                 return r;
         failpoint("create.sample");

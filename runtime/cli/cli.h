@@ -76,6 +76,7 @@ int verb_umount(int argc, char **argv);
 int verb_destroy(int argc, char **argv);
 int verb_exec(int argc, char **argv);
 int verb_exec2(int argc, char **argv);
+int verb_runscript(int argc, char **argv);
 int verb_enter(int argc, char **argv);
 int verb_set(int argc, char **argv);
 int verb_list(int argc, char **argv);

@@ -1,8 +1,10 @@
-/* vpsctl exec, exec2 */
+/* vpsctl exec, exec2, runscript */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/fileio.h"
 #include "base/log.h"
 #include "cli.h"
 
@@ -41,4 +43,34 @@ int verb_exec(int argc, char **argv)
 int verb_exec2(int argc, char **argv)
 {
         return run("exec2", argc, argv, true);
+}
+
+int verb_runscript(int argc, char **argv)
+{
+        if (argc < 2)
+                return cli_usage_error("runscript", "CTID is missing");
+        if (argc != 3)
+                return cli_usage_error("runscript", argc < 3 ? "FILE is missing" : "too many arguments");
+        /* the host's file, opened before anything of the CT is touched */
+        _cleanup_close_ int fd = open(argv[2], O_RDONLY | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0) {
+                log_error_errno(-errno, "Cannot open the script %s: %m", argv[2]);
+                return EXIT_VZ_BAD_VALUE;
+        }
+        _cleanup_ct_ ct *c = NULL;
+        int rc = cli_open_ct(argv[1], "runscript", false, true, &c);
+        if (rc != 0)
+                return rc;
+        int status = 0;
+        int r = ct_exec_script(c, fd, &status);
+        if (r == -ESRCH) {
+                log_error("CT %u is not running; start it first (runscript runs the script inside it)",
+                          c->id);
+                return EXIT_VZ_NOT_RUNNING;
+        }
+        if (r == -ECANCELED)
+                return EXIT_VZ_NOT_RUNNING;
+        if (r < 0)
+                return EXIT_VZ_EXEC;
+        return status;
 }

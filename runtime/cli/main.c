@@ -34,14 +34,17 @@ const struct verb verbs[] = {
           "run a command in a CT with /bin/sh -c; exit 8 if it fails" },
         { "exec2", verb_exec2, true, "exec2 CTID COMMAND [ARG...]",
           "as exec, exiting with the command's status" },
+        { "runscript", verb_runscript, true, "runscript CTID FILE",
+          "run a host's shell script inside a running CT (/bin/sh reads it); exits with its status" },
         { "enter", verb_enter, true, "enter CTID [--exec COMMAND [ARG...]]",
           "interactive shell inside a CT" },
         { "set", verb_set, true,
           "set CTID [--hostname H] [--name N] [--description D] [--onboot yes|no] [--disabled yes|no] "
           "[--stop-timeout SEC] [--ipadd ADDR[/LEN]] [--ipdel ADDR|all] "
           "[--netif_add IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE]] [--netif_del IFNAME|all] "
-          "[--nameserver IP|inherit] [--searchdomain D] [--userpasswd USER[:PASSWORD]] [resource options] "
-          "[--save]",
+          "[--nameserver IP|inherit] [--searchdomain D] [--userpasswd USER[:PASSWORD]] [--applyconfig "
+          "SAMPLE] "
+          "[--setmode restart|ignore] [resource options] [--save]",
           "change a CT's parameters, live and/or in its config" },
         { "seccomp", verb_seccomp, false, "seccomp show CTID",
           "the system calls a CT's seccomp filter denies (SECCOMP, SECCOMP_ALLOW, SECCOMP_DENY)" },

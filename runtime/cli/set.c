@@ -46,6 +46,16 @@ static void free_secret(char **s)
         }
 }
 
+struct sample_kv {
+        char **kv;
+        size_t n;
+};
+
+static void free_sample_kv(struct sample_kv *s)
+{
+        ct_kv_free(s->kv, s->n);
+}
+
 static void free_values(char *(*v)[33])
 {
         for (size_t i = 0; i < 33; i++)
@@ -54,12 +64,14 @@ static void free_values(char *(*v)[33])
 
 int verb_set(int argc, char **argv)
 {
-        struct ct_change changes[32];
+        struct ct_change changes[96]; /* the options', then --applyconfig's, then the network's */
         _cleanup_(free_values) char *values[33] = { NULL };
         const char *opts[32];
         const char *ctarg = NULL, *name = NULL;
         size_t n = 0;
-        bool save = false, live = false, userpw = false;
+        bool save = false, live = false, userpw = false, restart = false;
+        const char *sample = NULL;
+        _cleanup_(free_sample_kv) struct sample_kv skv = { NULL, 0 };
         __attribute__((cleanup(free_secret))) char *password = NULL;
         _cleanup_(cli_netopts_done) struct cli_netopts netopts = CLI_NETOPTS_INIT;
 
@@ -73,6 +85,27 @@ int verb_set(int argc, char **argv)
                 }
                 if (streq(a, "--save")) {
                         save = true;
+                        continue;
+                }
+                if (streq(a, "--applyconfig") || streq(a, "--setmode")) {
+                        if (i + 1 >= argc)
+                                return cli_usage_error("set", "%s needs a value", a);
+                        const char *v = argv[++i];
+                        if (streq(a, "--applyconfig")) {
+                                if (!ct_name_is_valid(v) && !streq(v, "none")) {
+                                        log_error(
+                                                "Bad value for --applyconfig: \"%s\" (a sample name, as in "
+                                                "ve-NAME.conf-sample)",
+                                                v);
+                                        return EXIT_VZ_BAD_VALUE;
+                                }
+                                sample = v;
+                        } else if (streq(v, "restart") || streq(v, "ignore"))
+                                restart = streq(v, "restart");
+                        else {
+                                log_error("Bad value for --setmode: \"%s\" (restart or ignore)", v);
+                                return EXIT_VZ_BAD_VALUE;
+                        }
                         continue;
                 }
                 /* the value was taken (and masked in argv) by cli_take_secrets() */
@@ -97,7 +130,7 @@ int verb_set(int argc, char **argv)
                         return cli_usage_error("set", "unknown option %s", a);
                 if (i + 1 >= argc)
                         return cli_usage_error("set", "%s needs a value", a);
-                if (n == ELEMENTSOF(changes))
+                if (n == 32)
                         return cli_usage_error("set", "too many options");
                 char *v = NULL;
                 int r = ct_key_option_value(k, argv[++i], &v);
@@ -117,7 +150,7 @@ int verb_set(int argc, char **argv)
         }
         if (!ctarg)
                 return cli_usage_error("set", "CTID is missing");
-        bool params = n > 0 || cli_netopts_any(&netopts);
+        bool params = n > 0 || cli_netopts_any(&netopts) || sample;
         if (!params && !userpw)
                 return cli_usage_error("set", "nothing to set");
         const char *user = NULL;
@@ -162,6 +195,25 @@ int verb_set(int argc, char **argv)
         int rc = cli_open_ct(ctarg, "set", true, true, &c);
         if (rc != 0)
                 return rc;
+        /* the sample's keys, where no option of the command line sets the same key */
+        if (sample) {
+                int k = ct_sample_changes(c, sample, &skv.kv, &skv.n);
+                if (k < 0)
+                        return k == -ENOMEM ? EXIT_VZ_SYSTEM : EXIT_VZ_APPLY_CONFIG;
+                char **kv = skv.kv;
+                size_t given = n;
+                for (size_t i = 0; i < skv.n && n < ELEMENTSOF(changes) - 8; i++) {
+                        bool explicit = false;
+                        for (size_t j = 0; j < given; j++)
+                                explicit |= streq(changes[j].key, kv[2 * i]);
+                        if (explicit)
+                                continue;
+                        const struct ct_key *key = ct_key_by_name(kv[2 * i]);
+                        changes[n++] = (struct ct_change){ key->key, kv[2 * i + 1] };
+                        if (key->flags & CT_KEY_LIVE)
+                                live = true;
+                }
+        }
         if (name) {
                 unsigned other;
                 if (ct_find_by_name(&cli_paths, name, c->id, &other) >= 0 && other) {
@@ -223,6 +275,32 @@ int verb_set(int argc, char **argv)
         failpoint("set.saved");
         if (save)
                 printf("Saved parameters for CT %u\n", c->id);
+        /* what a running CT has had since its start: a restart now (--setmode restart), or a note */
+        char later[512] = "";
+        for (size_t i = 0; st.running && save && i < n; i++) {
+                const struct ct_key *k = ct_key_by_name(changes[i].key);
+                if (k && (k->flags & CT_KEY_RESTART) && !strstr(later, k->key) &&
+                    strlen(later) + strlen(k->key) + 3 < sizeof(later))
+                        snprintf(later + strlen(later), sizeof(later) - strlen(later), "%s%s",
+                                 *later ? ", " : "", k->key);
+        }
+        if (*later && !restart)
+                log_notice("CT %u: %s take effect at its next start (--setmode restart restarts it now)",
+                           c->id, later);
+        if (*later && restart) {
+                /* the running CT restarts with what was just saved */
+                for (size_t i = 0; i < n; i++) {
+                        const struct ct_key *k = ct_key_by_name(changes[i].key);
+                        if (k && ct_config_set_value(&c->cfg, k, changes[i].value) < 0)
+                                return EXIT_VZ_SYSTEM;
+                }
+                if (ct_stop(c, false) < 0)
+                        return EXIT_VZ_STOP;
+                r = ct_start(c, false);
+                if (r < 0)
+                        return cli_exit_code(r, EXIT_VZ_ENVCREATE);
+                printf("CT %u restarted for %s\n", c->id, later);
+        }
         /* never saved: the hash goes into the CT's own files, the password nowhere */
         if (userpw) {
                 r = ct_set_userpasswd(c, user, password);
