@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,14 @@
 
 static int max_level = LOG_LEVEL_INFO;
 static int use_syslog;
+static void (*log_sink)(int level, const char *msg);
+static int sink_level;
+
+void log_set_sink(void (*sink)(int level, const char *msg), int level)
+{
+        log_sink = sink;
+        sink_level = level;
+}
 
 void log_set_max_level(int level)
 {
@@ -44,7 +53,8 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         int saved = errno;
         int r = error == 0 ? -EIO : -abs(error);
 
-        if (level > max_level) {
+        bool to_sink = log_sink && level <= sink_level;
+        if (level > max_level && !to_sink) {
                 errno = saved;
                 return r;
         }
@@ -59,6 +69,15 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         const char *prefix = level <= LOG_LEVEL_ERR       ? "Error: "
                              : level == LOG_LEVEL_WARNING ? "Warning: "
                                                           : "";
+        if (to_sink) {
+                char full[2100];
+                snprintf(full, sizeof(full), "%s%s", prefix, buf);
+                log_sink(level, full);
+        }
+        if (level > max_level) {
+                errno = saved;
+                return r;
+        }
         if (max_level >= LOG_LEVEL_DEBUG)
                 fprintf(stderr, "%s%s (%s:%d)\n", prefix, buf, file, line);
         else

@@ -19,6 +19,9 @@ void log_set_max_level(int level);
 int log_get_max_level(void);
 /* Parse the level from the environment (VPSCTL_LOG_LEVEL) and use syslog when stderr is no tty. */
 void log_setup(const char *ident);
+/* A second destination for every message at or below level, whatever stderr's maximum (the command
+ * log); NULL removes it. The sink gets the message without a file:line. */
+void log_set_sink(void (*sink)(int level, const char *msg), int level);
 /* Print one message; errno is set to -error for %m. Returns -abs(error) (or -EIO if error is 0). */
 int log_internal(int level, int error, const char *file, int line, const char *fmt, ...) _printf_(5, 6);
 

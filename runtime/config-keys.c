@@ -547,6 +547,23 @@ const struct ct_key ct_keys[] = {
           .min = 1,
           .max = 1000,
           .help = "generations of a template a rebuild keeps (those CTs use are kept anyway)" },
+        { .key = "LOGGING",
+          .parse = parse_tristate,
+          .format = format_tristate,
+          .offset = offsetof(struct ct_config, logging),
+          .flags = CT_KEY_GLOBAL,
+          .help = "log every command that changes a CT to LOGFILE and syslog (yes|no; default yes)" },
+        STR("LOGFILE", NULL, NULL, NULL, NULL, logfile, CT_KEY_GLOBAL, parse_path,
+            "the command log (default var/log/vpsctl.log)"),
+        { .key = "LOG_LEVEL",
+          .parse = parse_count,
+          .format = format_uint,
+          .offset = offsetof(struct ct_config, log_level),
+          .flags = CT_KEY_GLOBAL,
+          .min = 0,
+          .max = 2,
+          .help = "what LOGFILE gets besides the commands and their errors and warnings: 1 notices too, 2 "
+                  "everything (default 0)" },
 };
 const size_t ct_keys_count = ELEMENTSOF(ct_keys);
 

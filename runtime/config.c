@@ -76,10 +76,12 @@ int ct_config_init(struct ct_config *c, const char *prefix, unsigned ctid)
                 .iolimit = CT_U64_UNSET,
                 .iopslimit = CT_U64_UNSET,
                 .ioprio = -1,
+                .logging = CT_UNSET,
         };
         if (asprintf(&c->ve_root, "%s/var/lib/vpsctl/root/$VEID", p) < 0 ||
             asprintf(&c->ve_private, "%s/var/lib/vpsctl/private/$VEID", p) < 0 ||
             asprintf(&c->template_dir, "%s/var/lib/vpsctl/templates", p) < 0 ||
+            asprintf(&c->logfile, "%s/var/log/vpsctl.log", p) < 0 ||
             !(c->cgroup_parent = strdup("vpsctl")) || !(c->layout = strdup("overlay")) ||
             !(c->configfile = strdup("basic")))
                 return -ENOMEM;

@@ -5,12 +5,19 @@
 
 #include "runtime/engine.h"
 
+enum cli_log {
+        CLI_LOG_NONE, /* read-only: not in the command log */
+        CLI_LOG_ARGS, /* logged with its options */
+        CLI_LOG_CT,   /* logged with its CT only: the rest is a command to run, which may hold anything */
+};
+
 struct verb {
         const char *name;
         int (*run)(int argc, char **argv);
         bool touches_ct; /* joins or spawns into a CT: re-exec from a sealed memfd first */
         const char *usage;
         const char *summary;
+        enum cli_log log; /* journal.c */
 };
 
 extern const struct verb verbs[];
@@ -57,6 +64,10 @@ int cli_netopts_changes(struct cli_netopts *o, ct *c, const char *base_ips, cons
  * "USER") and masks the password in argv; cli_pass_secrets() hands it to a re-exec of ourselves on a pipe
  * (ret_fd, closed by cli_pass_secrets_done() when no exec happened). */
 extern char *cli_userpasswd;
+
+/* journal.c: the command log (LOGFILE, syslog) of a verb that changes something: argv is the verb's. */
+void cli_journal_begin(const struct verb *v, int argc, char **argv);
+void cli_journal_end(int rc);
 int cli_take_secrets(int argc, char **argv);
 int cli_pass_secrets(int *ret_fd);
 void cli_pass_secrets_done(int fd);

@@ -16,28 +16,31 @@ const struct verb verbs[] = {
           "create CTID --ostemplate NAME [--config SAMPLE] [--hostname H] [--name N] [--description D] "
           "[--layout overlay|copy] [--userns yes|no] [--ipadd ADDR[/LEN]]... [--netif_add SPEC]... "
           "[--nameserver IP|inherit]... [--searchdomain D]...",
-          "create a CT from a template" },
+          "create a CT from a template", CLI_LOG_ARGS },
         { "start", verb_start, true, "start CTID [--wait] [--force]",
-          "start a CT (returns once its init runs)" },
-        { "stop", verb_stop, false, "stop CTID [--fast]", "shut a CT down, then kill what is left" },
-        { "restart", verb_restart, true, "restart CTID [--wait]", "stop and start a CT" },
+          "start a CT (returns once its init runs)", CLI_LOG_ARGS },
+        { "stop", verb_stop, false, "stop CTID [--fast]", "shut a CT down, then kill what is left",
+          CLI_LOG_ARGS },
+        { "restart", verb_restart, true, "restart CTID [--wait]", "stop and start a CT", CLI_LOG_ARGS },
         { "status", verb_status, false, "status CTID",
-          "print `CTID N exist|deleted mounted|unmounted running|down [frozen]`" },
+          "print `CTID N exist|deleted mounted|unmounted running|down [frozen]`", CLI_LOG_NONE },
         { "freeze", verb_freeze, false, "freeze CTID",
-          "freeze every process of a running CT (no CPU used, state kept)" },
-        { "thaw", verb_thaw, false, "thaw CTID", "let a frozen CT run again" },
-        { "mount", verb_mount, false, "mount CTID", "mount a CT's root without starting it" },
-        { "umount", verb_umount, false, "umount CTID", "unmount a stopped CT's root" },
-        { "destroy", verb_destroy, false, "destroy CTID", "remove a stopped CT and its files" },
-        { "delete", verb_destroy, false, "delete CTID", "same as destroy" },
+          "freeze every process of a running CT (no CPU used, state kept)", CLI_LOG_ARGS },
+        { "thaw", verb_thaw, false, "thaw CTID", "let a frozen CT run again", CLI_LOG_ARGS },
+        { "mount", verb_mount, false, "mount CTID", "mount a CT's root without starting it", CLI_LOG_ARGS },
+        { "umount", verb_umount, false, "umount CTID", "unmount a stopped CT's root", CLI_LOG_ARGS },
+        { "destroy", verb_destroy, false, "destroy CTID", "remove a stopped CT and its files",
+          CLI_LOG_ARGS },
+        { "delete", verb_destroy, false, "delete CTID", "same as destroy", CLI_LOG_ARGS },
         { "exec", verb_exec, true, "exec CTID COMMAND [ARG...] | exec CTID -",
-          "run a command in a CT with /bin/sh -c; exit 8 if it fails" },
+          "run a command in a CT with /bin/sh -c; exit 8 if it fails", CLI_LOG_CT },
         { "exec2", verb_exec2, true, "exec2 CTID COMMAND [ARG...]",
-          "as exec, exiting with the command's status" },
+          "as exec, exiting with the command's status", CLI_LOG_CT },
         { "runscript", verb_runscript, true, "runscript CTID FILE",
-          "run a host's shell script inside a running CT (/bin/sh reads it); exits with its status" },
-        { "enter", verb_enter, true, "enter CTID [--exec COMMAND [ARG...]]",
-          "interactive shell inside a CT" },
+          "run a host's shell script inside a running CT (/bin/sh reads it); exits with its status",
+          CLI_LOG_CT },
+        { "enter", verb_enter, true, "enter CTID [--exec COMMAND [ARG...]]", "interactive shell inside a CT",
+          CLI_LOG_CT },
         { "set", verb_set, true,
           "set CTID [--hostname H] [--name N] [--description D] [--onboot yes|no] [--disabled yes|no] "
           "[--stop-timeout SEC] [--ipadd ADDR[/LEN]] [--ipdel ADDR|all] "
@@ -45,25 +48,28 @@ const struct verb verbs[] = {
           "[--nameserver IP|inherit] [--searchdomain D] [--userpasswd USER[:PASSWORD]] [--applyconfig "
           "SAMPLE] "
           "[--setmode restart|ignore] [resource options] [--save]",
-          "change a CT's parameters, live and/or in its config" },
+          "change a CT's parameters, live and/or in its config", CLI_LOG_ARGS },
         { "seccomp", verb_seccomp, false, "seccomp show CTID",
-          "the system calls a CT's seccomp filter denies (SECCOMP, SECCOMP_ALLOW, SECCOMP_DENY)" },
+          "the system calls a CT's seccomp filter denies (SECCOMP, SECCOMP_ALLOW, SECCOMP_DENY)",
+          CLI_LOG_NONE },
         { "stat", verb_stat, false, "stat CTID [-j]",
-          "a running CT's usage: held, maxheld, limit, failcnt; cpu, io, pressure" },
+          "a running CT's usage: held, maxheld, limit, failcnt; cpu, io, pressure", CLI_LOG_NONE },
         { "check", verb_check, false, "check [-j]",
-          "host memory and CPU against the running CTs' guarantees and limits" },
+          "host memory and CPU against the running CTs' guarantees and limits", CLI_LOG_NONE },
         { "list", verb_list, false, "list [-a|-S] [-H] [-o FIELD,...|-1] [-s [-]FIELD] [-j] [-L] [CTID...]",
-          "list CTs like vzlist" },
+          "list CTs like vzlist", CLI_LOG_NONE },
         { "template", verb_template, true,
           "template list [-j] | build NAME | rebuild NAME [--if-older-than AGE] | remove NAME | "
           "import FILE [--name NAME] | export NAME FILE",
-          "the template cache: recipes, generations, tarballs" },
+          "the template cache: recipes, generations, tarballs", CLI_LOG_ARGS },
         { "autostart", verb_autostart, false, "autostart [--parallel N]",
-          "start the ONBOOT CTs by BOOTORDER, highest first, VE_PARALLEL at a time (host boot)" },
+          "start the ONBOOT CTs by BOOTORDER, highest first, VE_PARALLEL at a time (host boot)",
+          CLI_LOG_ARGS },
         { "stop-all", verb_stop_all, false, "stop-all [--parallel N]",
-          "stop every running CT, in reverse boot order, VE_PARALLEL at a time (host shutdown)" },
-        { "help", verb_help, false, "help [VERB|exit-codes]", "this help" },
-        { NULL, NULL, false, NULL, NULL },
+          "stop every running CT, in reverse boot order, VE_PARALLEL at a time (host shutdown)",
+          CLI_LOG_ARGS },
+        { "help", verb_help, false, "help [VERB|exit-codes]", "this help", CLI_LOG_NONE },
+        { NULL, NULL, false, NULL, NULL, CLI_LOG_NONE },
 };
 
 void cli_json_string(const char *s)
@@ -303,7 +309,9 @@ int main(int argc, char **argv)
         }
         if (ct_paths_init(&cli_paths) < 0)
                 return EXIT_VZ_SYSTEM;
+        cli_journal_begin(v, argc - 1, argv + 1);
         int rc = v->run(argc - 1, argv + 1);
+        cli_journal_end(rc);
         ct_paths_done(&cli_paths);
         cli_secrets_free();
         return rc;
