@@ -383,6 +383,17 @@ const struct ct_key ct_keys[] = {
         STR("CAPABILITY", "capability", "capability", "CAPABILITY", "%-20s", capability,
             CT_KEY_CT | CT_KEY_GLOBAL | CT_KEY_RESTART, parse_capability,
             "capabilities on or off against the default set: name:on|off, separated by spaces or commas"),
+        { .key = "CONSOLE",
+          .option = "console",
+          .field = "console",
+          .header = "CONSOLE",
+          .fmt = "%7s",
+          .parse = parse_tristate,
+          .format = format_tristate,
+          .offset = offsetof(struct ct_config, console),
+          .flags = CT_KEY_CT | CT_KEY_GLOBAL | CT_KEY_RESTART,
+          .help = "a console for `vpsctl console`: a pty as /dev/console, held by a small keeper process "
+                  "while the CT runs (yes|no; default no: no process of vpsctl's stays)" },
         STR("DEVICES", "devices", "devices", "DEVICES", "%-20s", devices, CT_KEY_CT | CT_KEY_LIVE,
             parse_devices,
             "device nodes the CT may open besides the standard ones: b|c:MAJOR:MINOR|all:r|w|rw|none, space "

@@ -77,6 +77,7 @@ int ct_config_init(struct ct_config *c, const char *prefix, unsigned ctid)
                 .iopslimit = CT_U64_UNSET,
                 .ioprio = -1,
                 .logging = CT_UNSET,
+                .console = CT_UNSET,
         };
         if (asprintf(&c->ve_root, "%s/var/lib/vpsctl/root/$VEID", p) < 0 ||
             asprintf(&c->ve_private, "%s/var/lib/vpsctl/private/$VEID", p) < 0 ||

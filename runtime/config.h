@@ -79,6 +79,7 @@ struct ct_config {
         char *busybox;
         unsigned template_keep; /* generations of a template kept by a rebuild */
         unsigned ve_parallel;   /* autostart/stop-all: CTs at a time; 0 = one per CPU */
+        ct_tristate console;    /* a console pty and its keeper (vpsctl console); unset = no */
         ct_tristate logging;    /* the command log (LOGFILE and syslog); unset = yes */
         char *logfile;
         unsigned log_level; /* 0: commands, errors, warnings; 1: and notices; 2: and the rest */

@@ -19,14 +19,16 @@ struct spawn_params {
         const char *root; /* host path of the mounted root */
         const char *hostname;
         const char *init; /* path inside the CT */
-        int console_fd;   /* init's stdout/stderr */
+        int console_fd;   /* init's stdout/stderr, unless console */
+        bool console;     /* a pty of the CT's devpts is its /dev/console and init's stdio; ct_spawn()
+                           * returns its master in *ret_console */
         cg_ct *cg;
         unsigned ctid;
         const struct ct_config *cfg; /* capabilities and seccomp */
         /* run once the namespaces exist, before init may run (the CT's network); may be NULL */
         int (*before_go)(ct *c, pid_t pid);
 };
-int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid);
+int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_console);
 
 /* spawn-mount.c: inside the child, set up the root and pivot into it. Errors as messages. */
 int spawn_setup_root(const char *root, bool userns, char *err, size_t errlen);
@@ -78,6 +80,10 @@ int ct_apply_devices(ct *c, cg_ct *cg);
 /* samples.c: a config sample's text (ve-NAME.conf-sample in etc/vpsctl/conf, else a built-in one; "none"
  * is the empty one), checked as a CT's config would be; errors logged. */
 int ct_read_sample(ct *c, const char *sample, char **ret);
+
+/* console.c: the console keeper of a CT with CONSOLE="yes", started with the master of its console pty
+ * once its init runs; it listens on run/vpsctl/CTID/console.sock before this returns. */
+int ct_console_keeper_start(ct *c, int master, pid_t init);
 
 /* actions.c: the action scripts of etc/vpsctl/conf. ct_action_host: vps.PHASE (premount, mount, umount)
  * then CTID.PHASE (those and postumount) on the host; ct_action_in_ct: CTID.PHASE (start, stop) inside

@@ -102,6 +102,12 @@ int ct_exec(ct *c, ct_exec_mode mode, char **argv, int *ret_status);
 /* As ct_exec, /bin/sh inside the CT reading the script from script_fd (a host file: runscript, the
  * CTID.start and CTID.stop action scripts). */
 int ct_exec_script(ct *c, int script_fd, int *ret_status);
+/* vpsctl console: attach the operator's terminal to the CT's console until Esc . or Ctrl-] (0), or
+ * until the CT stops. -ENOENT: the CT has no console keeper (CONSOLE is not yes, or it is not running). */
+int ct_console_attach(ct *c);
+/* The console keeper is vpsctl re-executed with these arguments: main() hands them to it first. */
+bool ct_console_keeper_argv(int argc, char **argv);
+int ct_console_keeper_main(int argc, char **argv);
 /* Interactive shell on a pty of the CT's own devpts; errors as ct_exec's. */
 int ct_enter(ct *c, char **argv, int *ret_status);
 /* set --applyconfig: the keys of config sample SAMPLE that apply to an existing CT (not its identity:

@@ -426,11 +426,16 @@ int ct_start(ct *c, bool wait_boot)
                 .ctid = c->id,
                 .cfg = &c->cfg,
                 .before_go = ct_net_start,
+                .console = c->cfg.console == CT_YES,
         };
-        r = ct_spawn(c, &p, &pid);
+        _cleanup_close_ int master = -EBADF;
+        r = ct_spawn(c, &p, &pid, &master);
         if (r < 0)
                 goto fail;
         log_debug("CT %u: init is pid %d", c->id, (int)pid);
+        /* the CT runs: without its keeper it has no console, but it is not stopped for that */
+        if (p.console && ct_console_keeper_start(c, master, pid) < 0)
+                log_warning("CT %u runs without a console", c->id);
         failpoint("start.done");
         if (wait_boot) {
                 r = wait_booted(c, pid, c->cfg.stop_timeout > 0 ? 10 * c->cfg.stop_timeout : 600);

@@ -8,13 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/failpoint.h"
+#include "base/fdpass.h"
 #include "base/fileio.h"
 #include "base/log.h"
 #include "engine-internal.h"
@@ -39,7 +43,38 @@ static _noreturn_ void child_fail(int fd, int error, const char *msg)
         _exit(127);
 }
 
-static _noreturn_ void child_main(const struct spawn_params *p, bool in_v2, int go_fd, int report_fd)
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+/* In the child, in the CT's root: a pty of the CT's own devpts becomes /dev/console (its slave is
+ * bound there, so it belongs to the CT's root as any pty of its own does); the master goes to the parent
+ * for the console keeper. Returns the slave, for init's stdio. */
+static int child_console(int sock, char *err, size_t errlen)
+{
+        int m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), unlock = 0, n, s = -1;
+        char pts[32];
+        if (m < 0 || ioctl(m, TIOCSPTLCK, &unlock) < 0 || ioctl(m, TIOCGPTN, &n) < 0 ||
+            (s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+                snprintf(err, errlen, "Cannot open a pty for the console: %s", strerror(errno));
+                return -errno;
+        }
+        snprintf(pts, sizeof(pts), "/dev/pts/%d", n);
+        if (mount(pts, "/dev/console", NULL, MS_BIND, NULL) < 0) {
+                snprintf(err, errlen, "Cannot bind the console's pty on /dev/console: %s", strerror(errno));
+                return -errno;
+        }
+        int r = fd_send(sock, m);
+        close(m);
+        if (r < 0) {
+                snprintf(err, errlen, "Cannot pass the console to vpsctl: %s", strerror(-r));
+                return r;
+        }
+        return s;
+}
+
+static _noreturn_ void child_main(const struct spawn_params *p, bool in_v2, int go_fd, int report_fd,
+                                  int console_sock)
 {
         char err[512];
         char go;
@@ -86,9 +121,14 @@ static _noreturn_ void child_main(const struct spawn_params *p, bool in_v2, int 
 
         if (setsid() < 0)
                 child_fail(report_fd, errno, "setsid failed");
-        int nullfd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
-        if (nullfd < 0 || dup2(nullfd, STDIN_FILENO) < 0 || dup2(p->console_fd, STDOUT_FILENO) < 0 ||
-            dup2(p->console_fd, STDERR_FILENO) < 0)
+        int in = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY), out = p->console_fd;
+        if (console_sock >= 0) {
+                in = out = child_console(console_sock, err, sizeof(err));
+                if (in < 0)
+                        child_fail(report_fd, -in, err);
+        }
+        if (in < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+            dup2(out, STDERR_FILENO) < 0)
                 child_fail(report_fd, errno, "Cannot set up init's standard input and output");
 
         r = ct_drop_capabilities(p->cfg, err, sizeof(err));
@@ -118,8 +158,9 @@ static _noreturn_ void child_main(const struct spawn_params *p, bool in_v2, int 
         child_fail(report_fd, errno, err);
 }
 
-int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
+int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_console)
 {
+        int console = -EBADF, cons[2] = { -EBADF, -EBADF };
         int go[2] = { -EBADF, -EBADF }, rep[2] = { -EBADF, -EBADF };
         struct clone_args args = {
                 .flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
@@ -129,7 +170,8 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
         bool reported;
         int r;
 
-        if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+        if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0 ||
+            (p->console && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cons) < 0)) {
                 r = negative_errno();
                 goto out;
         }
@@ -161,10 +203,12 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
         if (pid == 0) {
                 safe_close(go[1]);
                 safe_close(rep[0]);
-                child_main(p, cgfd >= 0, go[0], rep[1]);
+                safe_close(cons[0]);
+                child_main(p, cgfd >= 0, go[0], rep[1], cons[1]);
         }
         go[0] = safe_close(go[0]);
         rep[1] = safe_close(rep[1]);
+        cons[1] = safe_close(cons[1]);
         cg_ct_attach_done(p->cg);
 
         struct child_report report;
@@ -195,11 +239,21 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid)
         }
         go[1] = safe_close(go[1]);
         failpoint("start.released");
+        if (cons[0] >= 0) {
+                /* the console's master, sent before init is exec'd (or nothing, if the child failed) */
+                console = fd_recv(cons[0]);
+                if (console < 0 && console != -EPIPE) {
+                        r = log_error_errno(console, "Failed to receive the console of CT %u: %m", c->id);
+                        goto kill_child;
+                }
+        }
 
         n = loop_read(rep[0], &report, sizeof(report));
         if (n == 0) {
                 /* EOF: the report pipe closed on exec, init runs */
                 *ret_pid = pid;
+                if (ret_console)
+                        *ret_console = TAKE_FD(console);
                 r = 0;
                 goto out;
         }
@@ -224,6 +278,9 @@ kill_child:
                 ;
         ct_state_remove(c);
 out:
+        safe_close(console);
+        safe_close(cons[0]);
+        safe_close(cons[1]);
         cg_ct_attach_done(p->cg);
         safe_close(go[0]);
         safe_close(go[1]);

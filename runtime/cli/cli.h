@@ -88,6 +88,7 @@ int verb_destroy(int argc, char **argv);
 int verb_exec(int argc, char **argv);
 int verb_exec2(int argc, char **argv);
 int verb_runscript(int argc, char **argv);
+int verb_console(int argc, char **argv);
 int verb_enter(int argc, char **argv);
 int verb_set(int argc, char **argv);
 int verb_list(int argc, char **argv);

@@ -1,4 +1,4 @@
-/* vpsctl enter */
+/* vpsctl enter, console */
 #include <errno.h>
 #include <stdio.h>
 
@@ -30,4 +30,37 @@ int verb_enter(int argc, char **argv)
         if (r < 0)
                 return EXIT_VZ_EXEC;
         return status;
+}
+
+int verb_console(int argc, char **argv)
+{
+        if (argc != 2)
+                return cli_usage_error("console", argc < 2 ? "CTID is missing" : "too many arguments");
+        _cleanup_ct_ ct *c = NULL;
+        int rc = cli_open_ct(argv[1], "console", false, true, &c);
+        if (rc != 0)
+                return rc;
+        ct_status st;
+        if (ct_get_status(c, &st) >= 0 && !st.running) {
+                log_error("CT %u is not running", c->id);
+                return EXIT_VZ_NOT_RUNNING;
+        }
+        int r = ct_console_attach(c);
+        if (r == -ENOENT) {
+                if (c->cfg.console == CT_YES)
+                        log_error("CT %u has no console keeper now (it was stopped or killed); the console "
+                                  "comes back "
+                                  "at the CT's next start",
+                                  c->id);
+                else
+                        log_error(
+                                "CT %u has no console: vpsctl set %u --console yes --save, then restart it",
+                                c->id, c->id);
+                return EXIT_VZ_EXEC;
+        }
+        if (r < 0) {
+                log_error_errno(r, "Failed to attach to the console of CT %u: %m", c->id);
+                return EXIT_VZ_SYSTEM;
+        }
+        return 0;
 }

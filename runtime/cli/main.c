@@ -36,6 +36,8 @@ const struct verb verbs[] = {
           "run a command in a CT with /bin/sh -c; exit 8 if it fails", CLI_LOG_CT },
         { "exec2", verb_exec2, true, "exec2 CTID COMMAND [ARG...]",
           "as exec, exiting with the command's status", CLI_LOG_CT },
+        { "console", verb_console, false, "console CTID",
+          "attach to a CT's console (CONSOLE=yes); detach with Esc then . or Ctrl-]", CLI_LOG_CT },
         { "runscript", verb_runscript, true, "runscript CTID FILE",
           "run a host's shell script inside a running CT (/bin/sh reads it); exits with its status",
           CLI_LOG_CT },
@@ -269,6 +271,9 @@ int verb_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+        /* the console keeper of a CT is vpsctl re-executed: it takes nothing else of the command line */
+        if (ct_console_keeper_argv(argc, argv))
+                return ct_console_keeper_main(argc, argv);
         log_setup("vpsctl");
         if (argc < 2) {
                 print_usage(stderr);
