@@ -367,7 +367,7 @@ static int check_root_path(ct *c)
 int ct_start(ct *c, bool wait_boot)
 {
         _cleanup_cg_ct_ cg_ct *cg = NULL;
-        _cleanup_close_ int console = -EBADF;
+        _cleanup_close_ int console = -EBADF, master = -EBADF;
         bool mounted_here = false;
         pid_t pid;
         int r;
@@ -428,7 +428,6 @@ int ct_start(ct *c, bool wait_boot)
                 .before_go = ct_net_start,
                 .console = c->cfg.console == CT_YES,
         };
-        _cleanup_close_ int master = -EBADF;
         r = ct_spawn(c, &p, &pid, &master);
         if (r < 0)
                 goto fail;
