@@ -142,7 +142,7 @@ static int run_host_script(ct *c, const char *name)
                 _exit(127);
         }
         free_env(env);
-        int status;
+        int status = 0;
         r = wait_script(pid, path, &status);
         if (r < 0)
                 return log_error_errno(r, "Failed to wait for action script %s: %m", path);

@@ -181,7 +181,7 @@ static int add_user(int etcfd, const tmpl_guest *g, const char *user, struct acc
         unsigned uid = acct_next_id(pw->data), gid;
         int r;
 
-        size_t len;
+        size_t len = 0;
         const char *gl = grp->data ? acct_find(grp->data, user, &len) : NULL;
         if (gl) {
                 if (sscanf(gl, "%*[^:]:%*[^:]:%u:", &gid) != 1)
@@ -241,7 +241,7 @@ int tmpl_guest_set_password(const tmpl_guest *g, const char *user, const char *h
                 r = -ENOENT; /* no /etc/passwd: not a guest we know how to edit */
                 goto out;
         }
-        size_t len;
+        size_t len = 0;
         const char *l = acct_find(pw.data, user, &len);
         if (!l) {
                 r = add_user(etcfd, g, user, &pw, &grp, rootfd, &new_passwd);
@@ -280,6 +280,10 @@ int tmpl_guest_set_password(const tmpl_guest *g, const char *user, const char *h
                 /* no shadow file: the hash goes into passwd itself */
                 const char *base = new_passwd ? new_passwd : pw.data;
                 l = acct_find(base, user, &len);
+                if (!l) {
+                        r = -EBADMSG;
+                        goto out;
+                }
                 char *tmp = acct_set_field(base, l, len, 2, hash);
                 if (!tmp) {
                         r = -ENOMEM;
@@ -289,6 +293,10 @@ int tmpl_guest_set_password(const tmpl_guest *g, const char *user, const char *h
                 new_passwd = tmp;
         }
         /* passwd last: a user never exists there without its group and its shadow line */
+        if (!new_passwd) {
+                r = -EIO;
+                goto out;
+        }
         r = acct_write(etcfd, &pw, new_passwd, 0644, g->uid, g->gid);
 out:
         if (new_shadow)
