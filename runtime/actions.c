@@ -56,8 +56,9 @@ fail:
         return NULL;
 }
 
-/* 0 and the fd of the script, -ENOENT when there is none; refused (logged) when others could change it. */
-static int open_script(ct *c, const char *name, char *path, size_t size, int *ret_fd)
+/* 0, the fd of the script and its mode, -ENOENT when there is none; refused (logged) when others could
+ * change it. */
+static int open_script(ct *c, const char *name, char *path, size_t size, int *ret_fd, mode_t *ret_mode)
 {
         snprintf(path, size, "%s/%s", c->paths->conf_dir, name);
         int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
@@ -73,6 +74,8 @@ static int open_script(ct *c, const char *name, char *path, size_t size, int *re
                                        path, path, path);
         }
         *ret_fd = fd;
+        if (ret_mode)
+                *ret_mode = st.st_mode;
         return 0;
 }
 
@@ -104,7 +107,8 @@ static int run_host_script(ct *c, const char *name)
 {
         char path[4096];
         _cleanup_close_ int fd = -EBADF;
-        int r = open_script(c, name, path, sizeof(path), &fd);
+        mode_t mode = 0;
+        int r = open_script(c, name, path, sizeof(path), &fd, &mode);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
@@ -112,8 +116,6 @@ static int run_host_script(ct *c, const char *name)
         char **env = script_env(c);
         if (!env)
                 return log_error_errno(-ENOMEM, "Out of memory");
-        struct stat st;
-        bool executable = fstat(fd, &st) == 0 && (st.st_mode & 0111);
         log_debug("CT %u: running action script %s", c->id, path);
         pid_t pid = fork();
         if (pid < 0) {
@@ -126,16 +128,16 @@ static int run_host_script(ct *c, const char *name)
                 if (devnull >= 0)
                         (void)dup2(devnull, STDIN_FILENO);
                 (void)dup2(STDERR_FILENO, STDOUT_FILENO); /* vpsctl's own stdout is for its results */
-                /* what we opened and checked is what runs: the fd, not the path again */
+                /* what we opened and checked is what runs: the fd, not the path again; open across the
+                 * exec, for the #! interpreter or /bin/sh to read it */
                 char fdpath[64];
                 snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-                if (executable) {
+                (void)fcntl(fd, F_SETFD, 0);
+                if (mode & 0111) {
                         char *argv[] = { path, NULL };
-                        (void)fcntl(fd, F_SETFD, 0);
                         fexecve(fd, argv, env);
                 } else {
                         char *argv[] = { (char *)"/bin/sh", fdpath, NULL };
-                        (void)fcntl(fd, F_SETFD, 0);
                         execve("/bin/sh", argv, env);
                 }
                 fprintf(stderr, "vpsctl: cannot execute action script %s: %s\n", path, strerror(errno));
@@ -175,7 +177,7 @@ int ct_action_in_ct(ct *c, const char *phase)
         char name[64], path[4096];
         _cleanup_close_ int fd = -EBADF;
         snprintf(name, sizeof(name), "%u.%s", c->id, phase);
-        int r = open_script(c, name, path, sizeof(path), &fd);
+        int r = open_script(c, name, path, sizeof(path), &fd, NULL);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)

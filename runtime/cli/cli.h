@@ -73,6 +73,10 @@ int cli_pass_secrets(int *ret_fd);
 void cli_pass_secrets_done(int fd);
 void cli_secrets_free(void);
 
+/* exec.c: the exit code of a failed exec, exec2, enter or runscript (ct_exec's errors), saying a CT
+ * that is not running is not (hint appended). */
+int cli_exec_error(const ct *c, int r, const char *not_running_hint);
+
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);
 int verb_stop(int argc, char **argv);

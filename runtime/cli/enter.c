@@ -21,14 +21,8 @@ int verb_enter(int argc, char **argv)
                 return rc;
         int status = 0;
         int r = ct_enter(c, cmd, &status);
-        if (r == -ESRCH) {
-                log_error("CT %u is not running", c->id);
-                return EXIT_VZ_NOT_RUNNING;
-        }
-        if (r == -ECANCELED)
-                return EXIT_VZ_NOT_RUNNING;
         if (r < 0)
-                return EXIT_VZ_EXEC;
+                return cli_exec_error(c, r, "");
         return status;
 }
 

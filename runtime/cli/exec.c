@@ -8,6 +8,17 @@
 #include "base/log.h"
 #include "cli.h"
 
+int cli_exec_error(const ct *c, int r, const char *not_running_hint)
+{
+        if (r == -ESRCH) {
+                log_error("CT %u is not running%s", c->id, not_running_hint);
+                return EXIT_VZ_NOT_RUNNING;
+        }
+        if (r == -ECANCELED) /* stopped while the command ran: said by the engine */
+                return EXIT_VZ_NOT_RUNNING;
+        return EXIT_VZ_EXEC;
+}
+
 static int run(const char *verb, int argc, char **argv, bool own_status)
 {
         if (argc < 2)
@@ -22,14 +33,8 @@ static int run(const char *verb, int argc, char **argv, bool own_status)
         bool from_stdin = argc == 3 && streq(argv[2], "-");
         int status = 0;
         int r = ct_exec(c, from_stdin ? CT_EXEC_STDIN : CT_EXEC_SHELL, argv + 2, &status);
-        if (r == -ESRCH) {
-                log_error("CT %u is not running", c->id);
-                return EXIT_VZ_NOT_RUNNING;
-        }
-        if (r == -ECANCELED)
-                return EXIT_VZ_NOT_RUNNING;
         if (r < 0)
-                return EXIT_VZ_EXEC;
+                return cli_exec_error(c, r, "");
         if (own_status)
                 return status;
         return status == 0 ? 0 : EXIT_VZ_EXEC;
@@ -63,14 +68,7 @@ int verb_runscript(int argc, char **argv)
                 return rc;
         int status = 0;
         int r = ct_exec_script(c, fd, &status);
-        if (r == -ESRCH) {
-                log_error("CT %u is not running; start it first (runscript runs the script inside it)",
-                          c->id);
-                return EXIT_VZ_NOT_RUNNING;
-        }
-        if (r == -ECANCELED)
-                return EXIT_VZ_NOT_RUNNING;
         if (r < 0)
-                return EXIT_VZ_EXEC;
+                return cli_exec_error(c, r, "; start it first (runscript runs the script inside it)");
         return status;
 }
