@@ -48,6 +48,11 @@ int ct_drop_capabilities(const struct ct_config *cfg, char *err, size_t errlen)
                 if (cap_from_name(ct_dropped_caps[i], &v) >= 0 && v >= 0 && v < 64)
                         drop |= 1ULL << v;
         }
+        /* root with CAP_SYS_RESOURCE may write past ext4's hard quota limits: a privileged CT (its root is
+         * the host's, in the host's user namespace) with a disk quota goes without, unless CAPABILITY says
+         * sys_resource:on (overlayfs never writes with it; a user namespace's root never has it here) */
+        if (!ct_userns(cfg) && ct_disk_limited(cfg))
+                drop |= 1ULL << CAP_SYS_RESOURCE;
         if (ct_cap_settings_foreach(cfg->capability, note_setting, &drop) < 0) {
                 snprintf(err, errlen, "Bad CAPABILITY \"%s\"", cfg->capability);
                 return -EINVAL;

@@ -16,6 +16,8 @@ int parse_pages_pair(const struct ct_key *k, const char *v, void *field);
 int format_pages_pair(const struct ct_key *k, const void *field, char **ret);
 int parse_count_pair(const struct ct_key *k, const char *v, void *field);
 int format_count_pair(const struct ct_key *k, const void *field, char **ret);
+int parse_kb_pair(const struct ct_key *k, const char *v, void *field);
+int format_kb_pair(const struct ct_key *k, const void *field, char **ret);
 int parse_memguarantee(const struct ct_key *k, const char *v, void *field);
 int format_memguarantee(const struct ct_key *k, const void *field, char **ret);
 int parse_cpulimit(const struct ct_key *k, const char *v, void *field);

@@ -13,20 +13,26 @@
 
 #define PAGE 4096ULL
 
-/* Bytes up to whole pages ("unlimited" stays). */
-static int round_to_pages(uint64_t v, uint64_t *ret)
+/* Bytes up to whole UNITs ("unlimited" stays). */
+static int round_up(uint64_t v, uint64_t unit, uint64_t *ret)
 {
-        if (v != UINT64_MAX && v % PAGE) {
-                if (v > UINT64_MAX - PAGE)
+        if (v != UINT64_MAX && v % unit) {
+                if (v > UINT64_MAX - unit)
                         return -ERANGE;
-                v = (v + PAGE - 1) / PAGE * PAGE;
+                v = (v + unit - 1) / unit * unit;
         }
         *ret = v;
         return 0;
 }
 
-/* One side of "barrier:limit": "unlimited", a size with K/M/G/T, or (pages) a bare number of pages. */
-static int parse_amount(const char *s, bool pages, uint64_t *ret)
+static int round_to_pages(uint64_t v, uint64_t *ret)
+{
+        return round_up(v, PAGE, ret);
+}
+
+/* One side of "barrier:limit": "unlimited", or (unit 1) a count, or a size with K/M/G/T rounded up to
+ * whole units, or a bare number of units (pages for PHYSPAGES, 1K blocks for DISKSPACE). */
+static int parse_amount(const char *s, uint64_t unit, uint64_t *ret)
 {
         uint64_t v;
         if (!*s)
@@ -35,26 +41,26 @@ static int parse_amount(const char *s, bool pages, uint64_t *ret)
                 *ret = UINT64_MAX;
                 return 0;
         }
-        if (!pages)
+        if (unit == 1)
                 return safe_atou64(s, ret);
         if (!isdigit((unsigned char)s[strlen(s) - 1])) {
-                /* a size: rounded up to whole pages here, as the kernel counts them, so both sides of a
+                /* a size: rounded up to whole units here, as the kernel counts them, so both sides of a
                  * pair round alike ("1B:2K" never becomes a barrier above its limit when written back) */
                 int r = parse_size(s, &v);
                 if (r < 0)
                         return r;
-                return round_to_pages(v, ret);
+                return round_up(v, unit, ret);
         }
         int r = safe_atou64(s, &v);
         if (r < 0)
                 return r;
-        if (v > UINT64_MAX / PAGE)
+        if (v > UINT64_MAX / unit)
                 return -ERANGE;
-        *ret = v * PAGE;
+        *ret = v * unit;
         return 0;
 }
 
-static int parse_pair(const char *v, bool pages, uint64_t out[2])
+static int parse_pair(const char *v, uint64_t unit, uint64_t out[2])
 {
         char buf[128];
         if (!*v || strlen(v) >= sizeof(buf))
@@ -65,10 +71,10 @@ static int parse_pair(const char *v, bool pages, uint64_t out[2])
         int r;
         if (colon) {
                 *colon = 0;
-                if ((r = parse_amount(buf, pages, &b)) < 0 || (r = parse_amount(colon + 1, pages, &l)) < 0)
+                if ((r = parse_amount(buf, unit, &b)) < 0 || (r = parse_amount(colon + 1, unit, &l)) < 0)
                         return r;
         } else {
-                if ((r = parse_amount(buf, pages, &l)) < 0)
+                if ((r = parse_amount(buf, unit, &l)) < 0)
                         return r;
                 b = l;
         }
@@ -82,7 +88,7 @@ static int parse_pair(const char *v, bool pages, uint64_t out[2])
 int parse_pages_pair(const struct ct_key *k, const char *v, void *field)
 {
         uint64_t p[2];
-        int r = parse_pair(v, true, p);
+        int r = parse_pair(v, PAGE, p);
         if (r < 0)
                 return r;
         if (streq(k->key, "PHYSPAGES") && p[1] < 4 * 1024 * 1024)
@@ -91,13 +97,13 @@ int parse_pages_pair(const struct ct_key *k, const char *v, void *field)
         return 0;
 }
 
-static void amount_str(uint64_t v, bool pages, char *buf, size_t len)
+static void amount_str(uint64_t v, bool sized, char *buf, size_t len)
 {
         if (v == UINT64_MAX)
                 snprintf(buf, len, "unlimited");
-        else if (pages) {
-                /* always with a unit: a bare number in the file means pages (values are whole pages:
-                 * parse_amount rounds them) */
+        else if (sized) {
+                /* always with a unit: a bare number in the file means pages or 1K blocks (values are whole
+                 * ones: parse_amount rounds them) */
                 if (v == 0)
                         snprintf(buf, len, "0");
                 else
@@ -106,7 +112,7 @@ static void amount_str(uint64_t v, bool pages, char *buf, size_t len)
                 snprintf(buf, len, "%llu", (unsigned long long)v);
 }
 
-static int format_pair(const void *field, bool pages, char **ret)
+static int format_pair(const void *field, bool sized, char **ret)
 {
         const uint64_t *p = field;
         char b[32], l[32];
@@ -114,8 +120,8 @@ static int format_pair(const void *field, bool pages, char **ret)
                 *ret = NULL;
                 return 0;
         }
-        amount_str(p[0], pages, b, sizeof(b));
-        amount_str(p[1], pages, l, sizeof(l));
+        amount_str(p[0], sized, b, sizeof(b));
+        amount_str(p[1], sized, l, sizeof(l));
         return asprintf(ret, "%s:%s", b, l) < 0 ? -ENOMEM : 0;
 }
 
@@ -129,7 +135,7 @@ int parse_count_pair(const struct ct_key *k, const char *v, void *field)
 {
         uint64_t p[2];
         (void)k;
-        int r = parse_pair(v, false, p);
+        int r = parse_pair(v, 1, p);
         if (r < 0)
                 return r;
         if (p[1] == 0)
@@ -142,6 +148,26 @@ int format_count_pair(const struct ct_key *k, const void *field, char **ret)
 {
         (void)k;
         return format_pair(field, false, ret);
+}
+
+/* DISKSPACE: "soft:hard" in 1K blocks (vzctl's unit), or sizes with K/M/G/T; one value sets both. */
+int parse_kb_pair(const struct ct_key *k, const char *v, void *field)
+{
+        uint64_t p[2];
+        (void)k;
+        int r = parse_pair(v, 1024, p);
+        if (r < 0)
+                return r;
+        if (p[1] < 1024 * 1024)
+                return -ERANGE; /* under 1M the CT could not even be started */
+        memcpy(field, p, sizeof(p));
+        return 0;
+}
+
+int format_kb_pair(const struct ct_key *k, const void *field, char **ret)
+{
+        (void)k;
+        return format_pair(field, true, ret);
 }
 
 int parse_memguarantee(const struct ct_key *k, const char *v, void *field)

@@ -62,7 +62,9 @@ struct ct_config {
         uint64_t numproc_barrier, numproc_limit;
         uint64_t iolimit; /* bytes/s, 0 = none, UINT64_MAX - 1 unset */
         uint64_t iopslimit;
-        int ioprio; /* 0..7, -1 unset */
+        int ioprio;                                /* 0..7, -1 unset */
+        uint64_t diskspace_soft, diskspace_hard;   /* bytes (project quota); UINT64_MAX - 1 unset */
+        uint64_t diskinodes_soft, diskinodes_hard; /* inodes */
         /* confinement (caps.c, seccomp.c, userns.c) */
         int userns;                    /* ct_tristate: unset = no (CTs from before user namespaces) */
         unsigned local_uid, local_gid; /* 0 unset */

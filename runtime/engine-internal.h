@@ -44,6 +44,14 @@ int ct_apply_limits(ct *c, cg_ct *cg, const struct ct_change *changes, size_t n,
 int ct_set_built_limits(ct *c, cg_ct *cg, const cg_limits *l, bool implicit_swap, bool warn);
 uint64_t ct_mem_guarantee_bytes(const struct ct_config *c);
 
+/* disk.c: does the config limit disk space or inodes? Give the private area its project id (once) and
+ * the config's limits (errors logged; -CT_ENOQUOTA where the filesystem cannot); clear them (destroy). */
+bool ct_disk_limited(const struct ct_config *cfg);
+int ct_disk_apply(ct *c);
+void ct_disk_clear(ct *c);
+/* Does the running CT's root (init's bounding set) hold CAP_SYS_RESOURCE over the host's filesystems? */
+bool ct_disk_root_exempt(ct *c, pid_t init);
+
 /* caps.c: the CT's bounding set (the default less CAPABILITY's offs, plus its ons), empty inheritable and
  * ambient sets. */
 int ct_drop_capabilities(const struct ct_config *cfg, char *err, size_t errlen);

@@ -89,6 +89,8 @@ int ct_freeze(ct *c, bool freeze);
 
 /* An action script failed (it said why, logged): vzctl's VZ_ACTIONSCRIPT_ERROR. */
 #define CT_EACTIONSCRIPT ENOTRECOVERABLE
+/* DISKSPACE/DISKINODES on a filesystem without project quota (logged, naming it): vzctl's VZ_DQ_ON. */
+#define CT_ENOQUOTA EMEDIUMTYPE
 
 typedef enum ct_exec_mode {
         CT_EXEC_SHELL, /* argv joined, run by /bin/sh -c (vzctl exec/exec2) */
@@ -127,6 +129,17 @@ int ct_check_limits(ct *c, const struct ct_change *changes, size_t n);
 
 /* Usage counters of a running CT (beancounters, rebuilt on cgroups). -ESRCH when not running. */
 int ct_get_stats(ct *c, struct cg_stats *ret);
+
+/* Disk quota (disk.c): could DISKSPACE/DISKINODES, as these changes leave them, be enforced on the private
+ * area's filesystem? 0 yes (or no limit); -CT_ENOQUOTA (logged) no. */
+int ct_disk_check(ct *c, const struct ct_change *changes, size_t n);
+/* Usage and limits of the CT's project (running or not): bytes and inodes. -EOPNOTSUPP where the
+ * filesystem has no project quota or the private area has not been given its project id yet. */
+typedef struct ct_disk_usage {
+        uint64_t space_used, space_soft, space_hard; /* limits 0: none */
+        uint64_t inodes_used, inodes_soft, inodes_hard;
+} ct_disk_usage;
+int ct_get_disk_usage(ct *c, ct_disk_usage *ret);
 
 /* Host commitment: memory guarantees and limits, CPU limits of the running CTs (vzmemcheck/vzcpucheck). */
 typedef struct ct_commitment {

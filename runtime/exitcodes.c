@@ -34,6 +34,9 @@ const struct exit_code_doc exit_code_docs[] = {
         { EXIT_VZ_FS_BAD_INIT, "VZ_FS_BAD_SBIN_INIT",
           "the CT has no executable /sbin/init; template build/import: the new tree failed verification "
           "(/sbin/init, /bin/sh, a shell run)" },
+        { EXIT_VZ_DQ_ON, "VZ_DQ_ON",
+          "set, create, start, mount: DISKSPACE/DISKINODES on a filesystem without project quota (the "
+          "message names it and how to enable it)" },
         { EXIT_VZ_CHANGEPASS, "VZ_CHANGEPASS", "set --userpasswd: the password could not be set in the CT" },
         { EXIT_VZ_IP_INUSE, "VZ_IP_INUSE", "the IP address is already used by another CT or by the host" },
         { EXIT_VZ_ACTIONSCRIPT, "VZ_ACTIONSCRIPT_ERROR",

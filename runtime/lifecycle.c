@@ -104,7 +104,7 @@ int ct_create(ct *c, const ct_create_opts *o)
                                        c->cfg.ve_private, c->id);
         failpoint("create.marked");
 
-        r = tmpl_provision(rootfs, c->cfg.ve_private, layout);
+        r = tmpl_provision(rootfs, c->cfg.ve_private, layout, c->id);
         if (r < 0) {
                 (void)unlink(creating);
                 return log_error_errno(r, "Failed to create the private area %s of CT %u: %m",
@@ -219,6 +219,8 @@ int ct_destroy(ct *c)
                 return log_error_errno(-errno, "Failed to remove %s: %m", c->conf_path);
         c->exists = false;
         failpoint("destroy.unconfigured");
+        /* a later CT of this CTID starts without this one's limits (the filesystem keeps them) */
+        ct_disk_clear(c);
         r = rm_rf_at(AT_FDCWD, c->cfg.ve_private);
         if (r < 0)
                 return log_error_errno(r, "Failed to remove the private area %s of CT %u: %m",
@@ -254,6 +256,10 @@ int ct_mount(ct *c)
                         return log_error_errno(userns_fd, "Failed to create the user namespace of CT %u: %m",
                                                c->id);
         }
+        /* the disk quota is in place before anything can write (and nothing is mounted when it cannot) */
+        r = ct_disk_apply(c);
+        if (r < 0)
+                return r;
         /* a failing premount script leaves nothing mounted; a failing mount script unmounts again */
         r = ct_action_host(c, "premount");
         if (r < 0)
@@ -604,7 +610,7 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
         r = ct_net_live(c, &old_ips, &old_netif);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the network state of CT %u: %m", c->id);
-        bool net = false, guest_files = false, devices = false;
+        bool net = false, guest_files = false, devices = false, disk = false;
         for (size_t i = 0; i < n; i++) {
                 const struct ct_key *k = ct_key_by_name(changes[i].key);
                 if (!k || !(k->flags & CT_KEY_LIVE))
@@ -619,6 +625,10 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                         net = true;
                 if (streq(k->key, "DEVICES")) {
                         devices = true;
+                        continue;
+                }
+                if (streq(k->key, "DISKSPACE") || streq(k->key, "DISKINODES")) {
+                        disk = true;
                         continue;
                 }
                 if (streq(k->key, "IP_ADDRESS") || streq(k->key, "HOSTNAME") ||
@@ -652,6 +662,24 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 if (r < 0) {
                         int k = ct_set_built_limits(c, cg, &old, old_implicit_swap, false);
                         if (k < 0)
+                                log_error("CT %u: could not put back its previous limits; check them with "
+                                          "vpsctl stat %u",
+                                          c->id, c->id);
+                        return r;
+                }
+        }
+        if (disk) {
+                failpoint("set.disk");
+                if (ct_disk_limited(&c->cfg) && ct_disk_root_exempt(c, st.init_pid))
+                        log_warning("CT %u is privileged and was started without a disk quota: its root "
+                                    "keeps CAP_SYS_RESOURCE, which ext4 lets past hard limits, until its "
+                                    "next start (vpsctl restart %u)",
+                                    c->id, c->id);
+                r = ct_disk_apply(c);
+                if (r < 0) {
+                        _cleanup_cg_ct_ cg_ct *cg = NULL;
+                        if (limits && (ct_open_cgroup(c, false, &cg) < 0 ||
+                                       ct_set_built_limits(c, cg, &old, old_implicit_swap, false) < 0))
                                 log_error("CT %u: could not put back its previous limits; check them with "
                                           "vpsctl stat %u",
                                           c->id, c->id);

@@ -116,7 +116,7 @@ static int provision_copy(int tfd, const char *lower)
         return 0;
 }
 
-int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout layout)
+int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout layout, unsigned projid)
 {
         _cleanup_free_ char *parent = NULL, *tmp = NULL, *lower = NULL;
         _cleanup_close_ int pfd = -EBADF, tfd = -EBADF, lk = -EBADF;
@@ -156,6 +156,12 @@ int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout l
         tfd = openat(pfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (tfd < 0)
                 r = negative_errno();
+        /* inherited by all made below, symlinks and special files too (no walk can tag those later) */
+        if (r >= 0) {
+                int k = tmpl_quota_tag_fd(tfd, projid);
+                if (k < 0 && k != -EOPNOTSUPP)
+                        r = k;
+        }
         if (layout == TMPL_LAYOUT_COPY) {
                 if (r >= 0)
                         r = provision_copy(tfd, lower);

@@ -78,3 +78,6 @@ int tmpl_verify(const char *rootfs, char **ret_why);
 /* Parse a recipe's text (as a built-in recipe NAME: errors say "built-in recipe NAME:LINE"). The file
  * loader and the fuzz target share it. */
 int tmpl_recipe_parse(const char *name, const char *text, tmpl_recipe **ret);
+
+/* quota.c: give the directory fd project id PROJID and PROJINHERIT. -EOPNOTSUPP: no project ids here. */
+int tmpl_quota_tag_fd(int dfd, unsigned projid);

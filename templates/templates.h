@@ -163,8 +163,9 @@ typedef enum tmpl_layout {
 /* Create the private area PRIVATE from template rootfs LOWER (atomic: built aside, renamed in). The
  * template's generations stay locked meanwhile, so a rebuild cannot prune LOWER under it; if it was
  * pruned before, the template's current generation is used. overlay: fs/, work/, lower -> LOWER.
- * copy: fs/ is a full copy of LOWER (reflinked where the filesystem can), independent of the template. */
-int tmpl_provision(const char *lower, const char *private_dir, tmpl_layout layout);
+ * copy: fs/ is a full copy of LOWER (reflinked where the filesystem can), independent of the template.
+ * Where the filesystem has project ids, everything in it is made with PROJID (disk quota, quota.c). */
+int tmpl_provision(const char *lower, const char *private_dir, tmpl_layout layout, unsigned projid);
 /* Make the directory PRIVATE goes into (0700; the ones above it 0755, on the path to VE_ROOT). */
 int tmpl_private_parent(const char *private_dir);
 /* Which layout does an existing private area have? */
@@ -178,6 +179,30 @@ int tmpl_idmap_supported(const char *path, int userns_fd);
 int tmpl_is_mounted(const char *root);
 /* Unmount ROOT (lazily if busy). */
 int tmpl_umount_root(const char *root);
+
+/* ---- disk quota of a private area (quota.c): project quota, ext4 with the project feature or xfs ---- */
+
+/* Limits in bytes and inodes; 0 is none. */
+typedef struct tmpl_quota {
+        uint64_t space_soft, space_hard;
+        uint64_t inodes_soft, inodes_hard;
+} tmpl_quota;
+typedef struct tmpl_quota_usage {
+        uint64_t space_used, inodes_used;
+        tmpl_quota limits;
+} tmpl_quota_usage;
+/* Does the filesystem under DIR enforce project quota? 1 yes; 0 no, and WHY says which filesystem (and
+ * device, mount point) and how to enable it (WHY may be NULL: not said); < 0 an error. */
+int tmpl_quota_supported(const char *dir, char *why, size_t whylen);
+/* Give everything under DIR (one filesystem, symlinks not followed) project id PROJID, directories
+ * PROJINHERIT so new files inherit it. A no-op when DIR itself has it already (it is tagged last).
+ * -EOPNOTSUPP: the filesystem has no project ids. */
+int tmpl_quota_tag(const char *dir, unsigned projid);
+/* Does DIR carry PROJID with PROJINHERIT? 1 yes, 0 no. */
+int tmpl_quota_tagged(const char *dir, unsigned projid);
+/* Set (q) and read the limits and usage of project PROJID on DIR's filesystem. */
+int tmpl_quota_set(const char *dir, unsigned projid, const tmpl_quota *q);
+int tmpl_quota_get(const char *dir, unsigned projid, tmpl_quota_usage *ret);
 
 /* ---- guest files: the CT's own configuration, written from the host ---- */
 

@@ -14,12 +14,15 @@ struct row {
         ct_status st;
         bool have_stats;
         cg_stats stats;
+        int disk; /* 0 not read yet, 1 read, -1 none (no project quota) */
+        ct_disk_usage du;
 };
 
 enum field_kind {
         F_CTID,
         F_STATUS,
         F_UBC,
+        F_DISK,
         F_KEY,
 };
 
@@ -27,6 +30,8 @@ enum ubc_res {
         UBC_NUMPROC,
         UBC_PHYSPAGES,
         UBC_SWAPPAGES,
+        DISK_SPACE,
+        DISK_INODES,
 };
 
 struct field {
@@ -57,7 +62,39 @@ static struct field runtime_fields[] = {
         UBC("numproc", "NPROC", UBC_NUMPROC),
         UBC("physpages", "PHYSP", UBC_PHYSPAGES),
         UBC("swappages", "SWAPP", UBC_SWAPPAGES),
+        /* vzlist's: used, soft (.s) and hard (.h) limits; space in 1K blocks */
+        { "diskspace", "DSPACE", "%10s", F_DISK, NULL, false, DISK_SPACE, 0 },
+        { "diskspace.s", "DSPACE.S", "%10s", F_DISK, NULL, true, DISK_SPACE, 1 },
+        { "diskspace.h", "DSPACE.H", "%10s", F_DISK, NULL, true, DISK_SPACE, 2 },
+        { "diskinodes", "DINODES", "%10s", F_DISK, NULL, false, DISK_INODES, 0 },
+        { "diskinodes.s", "DINODES.S", "%10s", F_DISK, NULL, true, DISK_INODES, 1 },
+        { "diskinodes.h", "DINODES.H", "%10s", F_DISK, NULL, true, DISK_INODES, 2 },
 };
+
+/* Disk usage (running or not: it is the filesystem's), limits as configured. */
+static char *disk_value(const struct field *f, struct row *r)
+{
+        const struct ct_config *cfg = &r->c->cfg;
+        uint64_t v;
+        char *s = NULL;
+        if (f->idx > 0) {
+                const uint64_t *pair = f->res == DISK_SPACE ? &cfg->diskspace_soft : &cfg->diskinodes_soft;
+                v = pair[f->idx - 1];
+                if (v == CT_U64_UNSET || v == UINT64_MAX)
+                        return strdup("unlimited");
+        } else {
+                if (r->disk == 0)
+                        r->disk = ct_get_disk_usage(r->c, &r->du) >= 0 ? 1 : -1;
+                if (r->disk < 0)
+                        return NULL;
+                v = f->res == DISK_SPACE ? r->du.space_used : r->du.inodes_used;
+        }
+        if (f->res == DISK_SPACE)
+                v = v / 1024 + (v % 1024 != 0);
+        if (asprintf(&s, "%llu", (unsigned long long)v) < 0)
+                return NULL;
+        return s;
+}
 
 static char *ubc_value(const struct field *f, struct row *r)
 {
@@ -126,6 +163,8 @@ static char *field_value(const struct field *f, struct row *r)
                                               : "stopped");
         case F_UBC:
                 return ubc_value(f, r);
+        case F_DISK:
+                return disk_value(f, r);
         case F_KEY:
                 if (ct_config_format_value(&r->c->cfg, f->key, &s) < 0)
                         return NULL;
@@ -136,7 +175,7 @@ static char *field_value(const struct field *f, struct row *r)
 
 static bool numeric(const struct field *f)
 {
-        return f->kind == F_CTID || (f->kind == F_UBC) ||
+        return f->kind == F_CTID || f->kind == F_UBC || f->kind == F_DISK ||
                (f->kind == F_KEY && f->key->key && streq(f->key->key, "STOP_TIMEOUT"));
 }
 
@@ -158,7 +197,7 @@ static int sort_cmp(const void *a, const void *b)
 
 static void print_json_value(const struct field *f, const char *v)
 {
-        if (!v)
+        if (!v || (numeric(f) && streq(v, "unlimited"))) /* none, or a limit of none */
                 fputs("null", stdout);
         else if (numeric(f))
                 fputs(v, stdout);

@@ -125,6 +125,8 @@ int cli_exit_code(int r, int fallback)
                 return 4;
         case -CT_EACTIONSCRIPT:
                 return EXIT_VZ_ACTIONSCRIPT;
+        case -CT_ENOQUOTA:
+                return EXIT_VZ_DQ_ON;
         default:
                 return fallback;
         }

@@ -253,6 +253,9 @@ int verb_set(int argc, char **argv)
                 log_warning(
                         "None of these parameters applies to a running CT; without --save nothing changed");
         /* what this host cannot apply is refused before anything changes, saved or live */
+        r = ct_disk_check(c, changes, n);
+        if (r < 0)
+                return r == -CT_ENOQUOTA ? EXIT_VZ_DQ_ON : EXIT_VZ_SYSTEM;
         r = ct_check_limits(c, changes, n);
         if (r < 0)
                 return r == -EINVAL || r == -ERANGE || r == -EOPNOTSUPP || r == -ENODEV ? EXIT_VZ_BAD_VALUE
@@ -262,7 +265,9 @@ int verb_set(int argc, char **argv)
         if (st.running && live) {
                 r = ct_apply_live(c, live_changes, n_live);
                 if (r < 0)
-                        return r == -EINVAL || r == -ERANGE ? EXIT_VZ_BAD_VALUE : EXIT_VZ_SYSTEM;
+                        return r == -EINVAL || r == -ERANGE ? EXIT_VZ_BAD_VALUE
+                               : r == -CT_ENOQUOTA          ? EXIT_VZ_DQ_ON
+                                                            : EXIT_VZ_SYSTEM;
         }
         failpoint("set.applied");
         if (save) {

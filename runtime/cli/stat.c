@@ -48,6 +48,18 @@ static void row(const char *name, const cg_counter *c, const char *unit)
                (unsigned long long)c->failcnt, unit);
 }
 
+/* held, soft limit as "maxheld" is not kept by quota; limit is the hard one (soft in the unit column) */
+static void disk_row(const char *name, uint64_t used, uint64_t soft, uint64_t hard, const char *unit)
+{
+        char limit[24] = "unlimited", softs[40] = "";
+        if (hard)
+                snprintf(limit, sizeof(limit), "%llu", (unsigned long long)hard);
+        if (soft && soft != hard)
+                snprintf(softs, sizeof(softs), " (soft %llu)", (unsigned long long)soft);
+        printf("%-10s %14llu %14s %14s %10s  %s%s\n", name, (unsigned long long)used, "-", limit, "-", unit,
+               softs);
+}
+
 int verb_stat(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -79,6 +91,9 @@ int verb_stat(int argc, char **argv)
                 log_error_errno(r, "Failed to read the usage of CT %u: %m", c->id);
                 return EXIT_VZ_SYSTEM;
         }
+        /* disk quota: 0 in a limit is none (null in JSON would lose "held" of an unlimited CT) */
+        ct_disk_usage du;
+        bool have_disk = ct_get_disk_usage(c, &du) >= 0;
         if (json) {
                 printf("{\n  \"ctid\": %u,\n", c->id);
                 json_counter("memory", &st.mem, false);
@@ -98,6 +113,15 @@ int verb_stat(int argc, char **argv)
                 json_opt_u64("iopslimit", io_limit(c->cfg.iopslimit), false);
                 json_opt_u64("ioprio", c->cfg.ioprio >= 0 ? (uint64_t)c->cfg.ioprio : CG_UNLIMITED, true);
                 fputs(" },\n", stdout);
+                if (have_disk)
+                        printf("  \"disk\": { \"space_used\": %llu, \"space_soft\": %llu, \"space_hard\": "
+                               "%llu, "
+                               "\"inodes_used\": %llu, \"inodes_soft\": %llu, \"inodes_hard\": %llu },\n",
+                               (unsigned long long)du.space_used, (unsigned long long)du.space_soft,
+                               (unsigned long long)du.space_hard, (unsigned long long)du.inodes_used,
+                               (unsigned long long)du.inodes_soft, (unsigned long long)du.inodes_hard);
+                else
+                        fputs("  \"disk\": null,\n", stdout);
                 if (st.have_psi)
                         printf("  \"pressure\": { \"cpu_some_avg10\": %u.%02u, \"memory_some_avg10\": "
                                "%u.%02u, "
@@ -118,6 +142,10 @@ int verb_stat(int argc, char **argv)
         row("memory", &st.mem, "bytes");
         row("swap", &st.swap, "bytes");
         row("numproc", &st.pids, "processes");
+        if (have_disk) {
+                disk_row("diskspace", du.space_used, du.space_soft, du.space_hard, "bytes");
+                disk_row("diskinodes", du.inodes_used, du.inodes_soft, du.inodes_hard, "inodes");
+        }
         printf("oom kills: %llu\n", (unsigned long long)st.oom_kills);
         printf("cpu: used %llu.%06llus, throttled %llu.%06llus in %llu of %llu periods\n",
                (unsigned long long)st.cpu_usage_us / 1000000, (unsigned long long)st.cpu_usage_us % 1000000,

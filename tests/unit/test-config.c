@@ -77,6 +77,12 @@ static void test_table(void)
                 { "MEMGUARANTEE", "30", "30" },
                 { "IOLIMIT", "10485760", "10485760" },
                 { "IOPRIO", "7", "7" },
+                /* vzctl's 1K blocks, or sizes (rounded up to whole KiB) */
+                { "DISKSPACE", "10485760:11534336", "10G:11G" },
+                { "DISKSPACE", "1536M", "1536M:1536M" },
+                { "DISKSPACE", "1048577:unlimited", "1048577K:unlimited" },
+                { "DISKSPACE", "2000000B", "1954K:1954K" },
+                { "DISKINODES", "200000:220000", "200000:220000" },
         };
         struct ct_config c;
         CHECK(ct_config_init(&c, "/", 101) == 0);
@@ -97,6 +103,11 @@ static void test_table(void)
         CHECK(ct_config_set_value(&c, ct_key_by_name("PHYSPAGES"), "0:1K") == -ERANGE);
         CHECK(ct_config_set_value(&c, ct_key_by_name("PHYSPAGES"), "2G:1G") == -ERANGE);
         CHECK(ct_config_set_value(&c, ct_key_by_name("NUMPROC"), "10:5") == -ERANGE);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("DISKSPACE"), "2G:1G") == -ERANGE);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("DISKSPACE"), "1023") == -ERANGE); /* under 1M */
+        CHECK(ct_config_set_value(&c, ct_key_by_name("DISKSPACE"), "18014398509481984") == -ERANGE);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("DISKSPACE"), "1G:x") < 0);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("DISKINODES"), "0") == -ERANGE);
         CHECK(ct_config_set_value(&c, ct_key_by_name("CPULIMIT"), "101%") == -ERANGE);
         CHECK(ct_config_set_value(&c, ct_key_by_name("CPULIMIT"), "abc") < 0);
         CHECK(ct_config_set_value(&c, ct_key_by_name("CPUMASK"), "5-2") == -ERANGE);
@@ -130,7 +141,8 @@ static void test_defaults(void)
         static const char *const keys[] = { "PHYSPAGES", "SWAPPAGES", "MEMGUARANTEE", "CPUUNITS",
                                             "CPULIMIT",  "CPUS",      "CPUMASK",      "NUMPROC",
                                             "IOLIMIT",   "IOPSLIMIT", "IOPRIO",       "ONBOOT",
-                                            "DISABLED",  "HOSTNAME",  "NAME" };
+                                            "DISABLED",  "HOSTNAME",  "NAME",         "DISKSPACE",
+                                            "DISKINODES" };
         for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
                 char *v = (char *)"x";
                 CHECK(ct_config_format_value(&c, ct_key_by_name(keys[i]), &v) == 0);
