@@ -77,6 +77,19 @@ void cli_secrets_free(void);
  * that is not running is not (hint appended). */
 int cli_exec_error(const ct *c, int r, const char *not_running_hint);
 
+/* compat.c: vzctl's and vzlist's names. cli_vzctl: run as `vzctl`; cli_say() prints the vzctl text vz
+ * then (when not NULL), else fmt; cli_vz_say() prints only as vzctl; cli_err() is log_error() with
+ * vzctl's text as vzctl. */
+extern bool cli_vzctl;
+void cli_say(const char *vz, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_vz_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_err(const char *vz, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "--opt=value" as "--opt" "value" (not for the verbs that run a command in the CT): *argv may be
+ * replaced by a new array that lives as long as the process. */
+int cli_split_eq_options(const struct verb *v, int *argc, char ***argv);
+/* How many of vzctl's global options (--quiet, --verbose) precede the verb in argv[1..]. */
+int cli_vzctl_global_options(int argc, char **argv);
+
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);
 int verb_stop(int argc, char **argv);

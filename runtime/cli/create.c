@@ -151,6 +151,7 @@ int verb_create(int argc, char **argv)
                               .layout = layout,
                               .changes = changes,
                               .n_changes = n };
+        cli_vz_say("Creating container private area (%s)", tmpl);
         int r = ct_create(c, &co);
         if (r == -EEXIST) {
                 log_error("The private area %s of CT %u already exists; remove it or choose another CTID",
@@ -164,6 +165,6 @@ int verb_create(int argc, char **argv)
         }
         if (r < 0)
                 return cli_exit_code(r, EXIT_VZ_FS_NEW_PRVT);
-        printf("CT %u created from template %s\n", c->id, tmpl);
+        cli_say("Container private area was created", "CT %u created from template %s", c->id, tmpl);
         return 0;
 }

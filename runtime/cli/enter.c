@@ -20,9 +20,15 @@ int verb_enter(int argc, char **argv)
         if (rc != 0)
                 return rc;
         int status = 0;
+        ct_status st;
+        bool running = ct_get_status(c, &st) >= 0 && st.running;
+        if (running && !cmd)
+                cli_vz_say("entered into CT %u", c->id);
         int r = ct_enter(c, cmd, &status);
         if (r < 0)
                 return cli_exec_error(c, r, "");
+        if (running && !cmd)
+                cli_vz_say("exited from CT %u", c->id);
         return status;
 }
 

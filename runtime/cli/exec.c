@@ -11,7 +11,7 @@
 int cli_exec_error(const ct *c, int r, const char *not_running_hint)
 {
         if (r == -ESRCH) {
-                log_error("CT %u is not running%s", c->id, not_running_hint);
+                cli_err("Container is not running", "CT %u is not running%s", c->id, not_running_hint);
                 return EXIT_VZ_NOT_RUNNING;
         }
         if (r == -ECANCELED) /* stopped while the command ran: said by the engine */

@@ -195,6 +195,28 @@ static int sort_cmp(const void *a, const void *b)
         return c ? c : (x->c->id > y->c->id) - (x->c->id < y->c->id);
 }
 
+static bool is_list(const struct field *f)
+{
+        return f->kind == F_KEY && (streq(f->key->key, "IP_ADDRESS") || streq(f->key->key, "NAMESERVER") ||
+                                    streq(f->key->key, "SEARCHDOMAIN"));
+}
+
+/* A column's cell as vzlist prints it: except in the last column, a list shows its first item and a
+ * left-aligned string is cut to its column's width (unless --no-trim), so the columns stay aligned. */
+static void format_cell(const struct field *f, const char *v, bool last, bool trim, char *cell, size_t size)
+{
+        char first[256];
+        const char *s = strna(v);
+        if (v && !last && is_list(f)) {
+                snprintf(first, sizeof(first), "%.*s", (int)strcspn(v, " "), v);
+                s = first;
+        }
+        snprintf(cell, size, f->fmt, s);
+        int width = f->fmt[1] == '-' ? atoi(f->fmt + 2) : 0;
+        if (trim && !last && width > 0 && strlen(cell) > (size_t)width)
+                cell[width] = 0;
+}
+
 static void print_json_value(const struct field *f, const char *v)
 {
         if (!v || (numeric(f) && streq(v, "unlimited"))) /* none, or a limit of none */
@@ -204,8 +226,7 @@ static void print_json_value(const struct field *f, const char *v)
         else if (f->kind == F_KEY && f->key->format &&
                  (streq(f->key->key, "ONBOOT") || streq(f->key->key, "DISABLED")))
                 fputs(streq(v, "yes") ? "true" : "false", stdout);
-        else if (f->kind == F_KEY && (streq(f->key->key, "IP_ADDRESS") || streq(f->key->key, "NAMESERVER") ||
-                                      streq(f->key->key, "SEARCHDOMAIN"))) {
+        else if (is_list(f)) {
                 /* space separated lists are arrays in JSON */
                 _cleanup_free_ char *copy = strdup(v);
                 bool first = true;
@@ -265,14 +286,16 @@ int verb_list(int argc, char **argv)
                 { "name_filter", required_argument, NULL, 'N' },
                 { "description", required_argument, NULL, 'd' },
                 { "name", no_argument, NULL, 'n' },
+                { "no-trim", no_argument, NULL, 't' },
                 {},
         };
-        bool all = false, stopped = false, header = true, json = false, only_ids = false, with_name = false;
+        bool all = false, stopped = false, header = true, trim = true, json = false, only_ids = false,
+             with_name = false;
         const char *spec = NULL, *sort = NULL, *hpat = NULL, *npat = NULL, *dpat = NULL;
         int o;
 
         optind = 1;
-        while ((o = getopt_long(argc, argv, "aSHo:s:jLh:N:d:n1", opts, NULL)) >= 0)
+        while ((o = getopt_long(argc, argv, "aSHo:s:jLh:N:d:n1t", opts, NULL)) >= 0)
                 switch (o) {
                 case 'a':
                         all = true;
@@ -310,6 +333,9 @@ int verb_list(int argc, char **argv)
                 case '1':
                         only_ids = true;
                         break;
+                case 't':
+                        trim = false;
+                        break;
                 default:
                         return cli_usage_error("list", "unknown option");
                 }
@@ -318,7 +344,7 @@ int verb_list(int argc, char **argv)
                 header = false;
         }
         if (!spec)
-                spec = with_name ? "ctid,numproc,status,ip,hostname,name"
+                spec = with_name ? "ctid,numproc,status,ip,name" /* vzlist -n: the name for the hostname */
                                  : "ctid,numproc,status,ip,hostname";
 
         _cleanup_free_ struct field *fields = NULL;
@@ -454,7 +480,7 @@ int verb_list(int argc, char **argv)
                         for (size_t f = 0; f < nf; f++) {
                                 _cleanup_free_ char *v = field_value(&fields[f], &rows[i]);
                                 char cell[1024];
-                                snprintf(cell, sizeof(cell), fields[f].fmt, strna(v));
+                                format_cell(&fields[f], v, f + 1 == nf, trim, cell, sizeof(cell));
                                 if (f)
                                         strncat(line, " ", sizeof(line) - strlen(line) - 1);
                                 strncat(line, cell, sizeof(line) - strlen(line) - 1);

@@ -58,7 +58,10 @@ const struct verb verbs[] = {
           "a running CT's usage: held, maxheld, limit, failcnt; cpu, io, pressure", CLI_LOG_NONE },
         { "check", verb_check, false, "check [-j]",
           "host memory and CPU against the running CTs' guarantees and limits", CLI_LOG_NONE },
-        { "list", verb_list, false, "list [-a|-S] [-H] [-o FIELD,...|-1] [-s [-]FIELD] [-j] [-L] [CTID...]",
+        { "list", verb_list, false,
+          "list [-a|-S] [-H] [-o FIELD,...|-1] [-n] [-s [-]FIELD] [-h|-N|-d PATTERN] [-t|--no-trim] [-j] "
+          "[-L] "
+          "[CTID...]",
           "list CTs like vzlist", CLI_LOG_NONE },
         { "template", verb_template, true,
           "template list [-j] | build NAME | rebuild NAME [--if-older-than AGE] | remove NAME | "
@@ -271,18 +274,53 @@ int verb_help(int argc, char **argv)
         return EXIT_VZ_BAD_SYNTAX;
 }
 
+/* vzlist: list's command line under vzlist's name */
+static int vzlist_main(int argc, char **argv)
+{
+        log_setup("vzlist");
+        if (argc > 1 && (streq(argv[1], "--version") || streq(argv[1], "-V"))) {
+                printf("vzlist (vpsctl) %s\n", VPSCTL_VERSION);
+                return 0;
+        }
+        if (geteuid() != 0) {
+                log_error("vzlist must run as root");
+                return EXIT_VZ_SYSTEM;
+        }
+        const struct verb *v = NULL;
+        for (const struct verb *i = verbs; i->name; i++)
+                if (streq(i->name, "list"))
+                        v = i;
+        if (cli_split_eq_options(v, &argc, &argv) < 0 || ct_paths_init(&cli_paths) < 0)
+                return EXIT_VZ_SYSTEM;
+        int rc = verb_list(argc, argv);
+        ct_paths_done(&cli_paths);
+        return rc;
+}
+
 int main(int argc, char **argv)
 {
         /* the console keeper of a CT is vpsctl re-executed: it takes nothing else of the command line */
         if (ct_console_keeper_argv(argc, argv))
                 return ct_console_keeper_main(argc, argv);
-        log_setup("vpsctl");
+        const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+        if (streq(prog, "vzlist"))
+                return vzlist_main(argc, argv);
+        cli_vzctl = streq(prog, "vzctl");
+        log_setup(cli_vzctl ? "vzctl" : "vpsctl");
+        /* vzctl [--quiet|--verbose] VERB ...: the verb is argv[1] from here on */
+        int skip = cli_vzctl ? cli_vzctl_global_options(argc, argv) : 0;
+        if (skip > 0) {
+                /* they change nothing here: dropped, also from a re-exec's command line */
+                argv[skip] = argv[0];
+                argc -= skip;
+                argv += skip;
+        }
         if (argc < 2) {
                 print_usage(stderr);
                 return EXIT_VZ_BAD_SYNTAX;
         }
         if (streq(argv[1], "--version") || streq(argv[1], "-V")) {
-                printf("vpsctl %s\n", VPSCTL_VERSION);
+                printf(cli_vzctl ? "vzctl (vpsctl) %s\n" : "vpsctl %s\n", VPSCTL_VERSION);
                 return 0;
         }
         if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
@@ -294,11 +332,12 @@ int main(int argc, char **argv)
                 if (streq(i->name, argv[1]))
                         v = i;
         if (!v) {
-                log_error("Unknown verb \"%s\"; `vpsctl help` lists them", argv[1]);
+                log_error("Unknown verb \"%s\"; `%s help` lists them", argv[1],
+                          cli_vzctl ? "vzctl" : "vpsctl");
                 return EXIT_VZ_BAD_SYNTAX;
         }
         if (geteuid() != 0 && !streq(v->name, "help")) {
-                log_error("vpsctl %s must run as root", v->name);
+                log_error("%s %s must run as root", cli_vzctl ? "vzctl" : "vpsctl", v->name);
                 return EXIT_VZ_SYSTEM;
         }
         if (cli_take_secrets(argc, argv) < 0)
@@ -314,6 +353,8 @@ int main(int argc, char **argv)
                         return EXIT_VZ_SYSTEM;
                 }
         }
+        if (cli_split_eq_options(v, &argc, &argv) < 0)
+                return EXIT_VZ_SYSTEM;
         if (ct_paths_init(&cli_paths) < 0)
                 return EXIT_VZ_SYSTEM;
         cli_journal_begin(v, argc - 1, argv + 1);

@@ -15,7 +15,7 @@ static int do_start(ct *c, bool wait, bool force)
                 return EXIT_VZ_SYSTEM;
         }
         if (st.running) {
-                log_error("CT %u is already running", c->id);
+                cli_err("Container is already running", "CT %u is already running", c->id);
                 return EXIT_VZ_RUNNING;
         }
         if (c->cfg.disabled == CT_YES && !force) {
@@ -35,6 +35,7 @@ static int do_start(ct *c, bool wait, bool force)
                         return EXIT_VZ_OVERCOMMIT;
                 }
         }
+        cli_vz_say("Starting container...");
         r = ct_start(c, wait);
         if (r == -ETIMEDOUT) {
                 log_error("CT %u started, but its guest did not finish booting in time", c->id);
@@ -48,7 +49,7 @@ static int do_start(ct *c, bool wait, bool force)
                 return EXIT_VZ_FS_BAD_INIT;
         if (r < 0)
                 return cli_exit_code(r, EXIT_VZ_ENVCREATE);
-        printf("CT %u started\n", c->id);
+        cli_say("Container is mounted\nContainer start in progress...", "CT %u started", c->id);
         return 0;
 }
 
@@ -98,8 +99,15 @@ int verb_restart(int argc, char **argv)
                 rc = cli_open_ct(argv[optind], "restart", true, true, &c);
         if (rc != 0)
                 return rc;
+        cli_vz_say("Restarting container");
+        ct_status st;
+        bool was_running = ct_get_status(c, &st) >= 0 && st.running;
+        if (was_running)
+                cli_vz_say("Stopping container ...");
         int r = ct_stop(c, false);
         if (r < 0)
                 return EXIT_VZ_STOP;
+        if (was_running)
+                cli_vz_say("Container was stopped\nContainer is unmounted");
         return do_start(c, wait, force);
 }

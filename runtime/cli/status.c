@@ -77,12 +77,13 @@ int verb_mount(int argc, char **argv)
                 return rc;
         int r = ct_mount(c);
         if (r == -EALREADY) {
-                log_error("The root of CT %u is already mounted at %s", c->id, c->cfg.ve_root);
+                cli_err("Container is already mounted", "The root of CT %u is already mounted at %s", c->id,
+                        c->cfg.ve_root);
                 return EXIT_VZ_FS_MOUNTED;
         }
         if (r < 0)
                 return cli_exit_code(r, EXIT_VZ_FS_CANTMOUNT);
-        printf("CT %u is mounted at %s\n", c->id, c->cfg.ve_root);
+        cli_say("Container is mounted", "CT %u is mounted at %s", c->id, c->cfg.ve_root);
         return 0;
 }
 
@@ -96,17 +97,17 @@ int verb_umount(int argc, char **argv)
                 return rc;
         ct_status st;
         if (ct_get_status(c, &st) >= 0 && st.running) {
-                log_error("CT %u is running; stop it first", c->id);
+                cli_err("Container is running -- stop it first", "CT %u is running; stop it first", c->id);
                 return EXIT_VZ_RUNNING;
         }
         int r = ct_umount(c);
         if (r == -EALREADY) {
-                log_error("The root of CT %u is not mounted", c->id);
+                cli_err("CT is not mounted", "The root of CT %u is not mounted", c->id);
                 return EXIT_VZ_FS_NOT_MOUNTED;
         }
         if (r < 0)
                 return EXIT_VZ_FS_CANTUMOUNT;
-        printf("CT %u is unmounted\n", c->id);
+        cli_say("Container is unmounted", "CT %u is unmounted", c->id);
         return 0;
 }
 
@@ -125,12 +126,14 @@ int verb_destroy(int argc, char **argv)
                 return EXIT_VZ_SYSTEM;
         }
         if (st.running) {
-                log_error("CT %u is running; stop it first", c->id);
+                cli_err("Container is currently running. Stop it first.", "CT %u is running; stop it first",
+                        c->id);
                 return EXIT_VZ_RUNNING;
         }
+        cli_vz_say("Destroying container private area: %s", c->cfg.ve_private);
         r = ct_destroy(c);
         if (r < 0)
                 return EXIT_VZ_FS_DEL_PRVT;
-        printf("CT %u destroyed\n", c->id);
+        cli_say("Container private area was destroyed", "CT %u destroyed", c->id);
         return 0;
 }

@@ -34,12 +34,14 @@ int verb_stop(int argc, char **argv)
                 return EXIT_VZ_SYSTEM;
         }
         bool was_running = st.running;
+        if (was_running)
+                cli_vz_say("Stopping container ...");
         r = ct_stop(c, fast);
         if (r < 0)
                 return EXIT_VZ_STOP;
         if (was_running)
-                printf("CT %u stopped\n", c->id);
+                cli_say("Container was stopped\nContainer is unmounted", "CT %u stopped", c->id);
         else
-                printf("CT %u is not running\n", c->id);
+                cli_say("Unable to stop: container is not running", "CT %u is not running", c->id);
         return 0;
 }

@@ -289,7 +289,9 @@ assert_match "$LAST_OUT" '^search live\.test *$' "live --searchdomain live.test 
 
 # list
 expect_rc 0 vz list -H -o ctid,ip,hostname 101
-assert_match "$LAST_OUT" '^ *101 +192\.0\.2\.10 2001:db8::10 +ct101\.test$' "list -o ctid,ip,hostname: '101 192.0.2.10 2001:db8::10 ct101.test'"
+assert_match "$LAST_OUT" '^ *101 +192\.0\.2\.10 +ct101\.test$' "list -o ctid,ip,hostname: the first address where ip is not the last column (vzlist)"
+expect_rc 0 vz list -H -o ctid,hostname,ip 101
+assert_match "$LAST_OUT" '^ *101 +ct101\.test +192\.0\.2\.10 2001:db8::10$' "list -o ctid,hostname,ip: every address in the last column"
 expect_rc 0 vz list -a -j
 got=$(python3 -c '
 import json, sys

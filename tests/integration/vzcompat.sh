@@ -1,0 +1,140 @@
+#!/bin/bash
+# vzctl and vzlist: the installed names of vpsctl, driven the way hosting panels and operators' scripts
+# drive OpenVZ: vzctl's messages where scripts grep them, --opt=value, vzctl's global options, vzlist's
+# options and column layout (trimmed columns, --no-trim).
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$TEST_TMP/bin"
+ln -s "$VPSCTL" "$TEST_TMP/bin/vzctl"
+ln -s "$VPSCTL" "$TEST_TMP/bin/vzlist"
+vzctl() { timeout -k 5 60 "$TEST_TMP/bin/vzctl" "$@"; }
+vzlist() { timeout -k 5 60 "$TEST_TMP/bin/vzlist" "$@"; }
+
+expect_rc 0 vzctl --version
+assert_match "$LAST_OUT" '^vzctl \(vpsctl\) ' "vzctl --version names itself"
+
+# a panel's create: template, address and hostname on the create line
+expect_rc 0 vzctl create 101 --ostemplate busybox --ipadd 192.0.2.11 --hostname ct101.example.com
+assert_eq "$LAST_OUT" "Creating container private area (busybox)
+Container private area was created" "create prints vzctl's lines"
+assert_eq "$(conf_get 101 IP_ADDRESS)" "192.0.2.11" "create --ipadd saved the address"
+
+# --opt=value and --opt value, vzctl's size suffixes and barrier:limit
+expect_rc 0 vzctl set 101 --hostname=ct101.example.net --ram=256M --swap 128M --numproc=100:120 --save
+assert_contains "$LAST_OUT" "Saved parameters for CT 101" "set --save says it saved"
+assert_eq "$(conf_get 101 HOSTNAME)" "ct101.example.net" "--hostname=VALUE is taken"
+assert_eq "$(conf_get 101 NUMPROC)" "100:120" "--numproc=B:L is taken"
+expect_out "ct101.example.net" vzlist -a -H -o hostname 101
+expect_rc 20 vzctl set 101 --nosuchoption=1 --save
+expect_rc 21 vzctl set 101 --ram=lots --save
+assert_eq "$(conf_get 101 HOSTNAME)" "ct101.example.net" "a bad --opt=value changed nothing"
+
+# start: the lines scripts wait for, in vzctl's order
+expect_rc 0 vzctl start 101
+assert_eq "$LAST_OUT" "Starting container...
+Container is mounted
+Container start in progress..." "start prints vzctl's lines"
+expect_rc 32 vzctl start 101
+assert_contains "$LAST_ALL" "Container is already running" "a second start says it is running"
+expect_out "CTID 101 exist mounted running" vzctl status 101
+expect_out "ct101.example.net" vzctl exec 101 hostname
+expect_rc 0 vzctl --quiet exec 101 true
+expect_rc 0 vzctl --verbose status 101
+expect_rc 8 vzctl exec 101 false
+expect_rc 32 vzctl destroy 101
+assert_contains "$LAST_ALL" "Container is currently running. Stop it first." "destroy of a running CT"
+expect_rc 32 vzctl umount 101
+assert_contains "$LAST_ALL" "Container is running -- stop it first" "umount of a running CT"
+
+# vzlist: default columns, -o, -s, -1, --output=, JSON
+new_ct 102 --hostname a-very-long-host-name-that-is-longer.example.com --ipadd 192.0.2.12 --ipadd 198.51.100.12
+expect_rc 0 vzlist -a
+assert_eq "$(head -n 1 <<<"$LAST_OUT")" "      CTID      NPROC STATUS    IP_ADDR         HOSTNAME" "vzlist's header"
+line=$(grep -E '^ +102 ' <<<"$LAST_OUT")
+assert_eq "$line" "       102          - stopped   192.0.2.12      a-very-long-host-name-that-is-longer.example.com" \
+        "a stopped CT: first address only (not the last column), the last column untrimmed"
+expect_rc 0 vzlist -a -H -o ctid,hostname,ip
+line=$(grep -E '^ +102 ' <<<"$LAST_OUT")
+assert_eq "$line" "       102 a-very-long-host-name-that-is-lo 192.0.2.12 198.51.100.12" \
+        "a long hostname is cut to its 32 columns, the last column (ip) holds every address"
+expect_rc 0 vzlist -a -H --no-trim -o ctid,hostname,ip
+line=$(grep -E '^ +102 ' <<<"$LAST_OUT")
+assert_eq "$line" "       102 a-very-long-host-name-that-is-longer.example.com 192.0.2.12 198.51.100.12" \
+        "--no-trim keeps the whole hostname"
+expect_rc 0 vzlist -a -H -t -o hostname,ctid
+assert_contains "$LAST_OUT" "longer.example.com" "-t is --no-trim"
+line=$(grep -E '^ +101 ' <<<"$(vzlist -H -o ctid,numproc,status,ip,hostname)")
+assert_match "$line" '^       101 +[0-9]+ running   192\.0\.2\.11      ct101\.example\.net$' "a running CT's line"
+# CTIDs right-aligned in 10 columns, as vzlist prints them
+expect_out "       101" vzlist -1
+expect_out "       101
+       102" vzlist -a -1
+expect_out "       102
+       101" vzlist -a -H -o ctid -s -ctid
+expect_out "       101" vzlist -H --output=ctid
+expect_rc 0 vzlist -a -H -o ctid,physpages.l,numproc.b,numproc.l
+assert_match "$(grep -E '^ +101 ' <<<"$LAST_OUT")" '^ +101 +65536 +100 +120$' "ubc fields .l and .b (pages)"
+expect_rc 0 vzlist -j 101
+assert_true "vzlist -j prints JSON with the CT's hostname" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d[0]["ctid"] == 101 and d[0]["hostname"] == "ct101.example.net" and d[0]["status"] == "running", d
+' "$LAST_OUT"
+expect_rc 0 vzlist -a -n -H
+assert_eq "$(awk '$1 == 101 { print $5 }' <<<"$LAST_OUT")" "-" "-n: the name column (none: -) for the hostname"
+expect_rc 0 vzctl set 102 --name web102 --save
+expect_rc 0 vzlist -a -n -H
+assert_eq "$(awk '$1 == 102 { print $5 }' <<<"$LAST_OUT")" "web102" "-n shows the name"
+expect_rc 0 vzlist -L
+assert_true "vzlist -L lists physpages" grep -qw physpages <<<"$LAST_OUT"
+expect_rc 14 vzlist 999
+expect_rc 20 vzlist -o nosuchfield
+
+# stop, restart, mount, umount, destroy
+expect_rc 0 vzctl stop 101
+assert_eq "$LAST_OUT" "Stopping container ...
+Container was stopped
+Container is unmounted" "stop prints vzctl's lines"
+expect_rc 0 vzctl stop 101
+assert_contains "$LAST_ALL" "Unable to stop: container is not running" "stop of a stopped CT (exit 0, as vzctl)"
+expect_rc 31 vzctl exec 101 true
+assert_contains "$LAST_ALL" "Container is not running" "exec in a stopped CT"
+expect_rc 0 vzctl restart 101
+assert_eq "$LAST_OUT" "Restarting container
+Starting container...
+Container is mounted
+Container start in progress..." "restart of a stopped CT"
+expect_rc 0 vzctl restart 101
+assert_eq "$LAST_OUT" "Restarting container
+Stopping container ...
+Container was stopped
+Container is unmounted
+Starting container...
+Container is mounted
+Container start in progress..." "restart of a running CT"
+expect_rc 0 vzctl stop 101 --fast
+expect_rc 0 vzctl mount 101
+assert_eq "$LAST_OUT" "Container is mounted" "mount"
+expect_rc 41 vzctl mount 101
+assert_contains "$LAST_ALL" "Container is already mounted" "a second mount"
+expect_rc 0 vzctl umount 101
+assert_eq "$LAST_OUT" "Container is unmounted" "umount"
+private=$(conf_get 101 VE_PRIVATE)
+expect_rc 0 vzctl destroy 101
+assert_eq "$LAST_OUT" "Destroying container private area: $private
+Container private area was destroyed" "destroy prints vzctl's lines"
+assert_true "destroy removed the config" test ! -e "$(conf_of 101)"
+
+# the same binary as vpsctl keeps its own words
+expect_rc 0 vz start 102
+assert_eq "$LAST_OUT" "CT 102 started" "vpsctl start keeps vpsctl's message"
+expect_rc 0 vz set 102 --description=web --save
+assert_eq "$(conf_get 102 DESCRIPTION)" "web" "vpsctl takes --opt=value too"
+expect_rc 0 vz stop 102
+assert_eq "$LAST_OUT" "CT 102 stopped" "vpsctl stop keeps vpsctl's message"
+# an exec'd command's own --x=y words are the command's, not split
+expect_rc 0 vz start 102
+expect_out "--x=y" vz exec2 102 echo --x=y
+expect_rc 0 vz stop 102 --fast
+
+done_testing
