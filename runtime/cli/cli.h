@@ -90,6 +90,9 @@ int cli_split_eq_options(const struct verb *v, int *argc, char ***argv);
 /* How many of vzctl's global options (--quiet, --verbose) precede the verb in argv[1..]. */
 int cli_vzctl_global_options(int argc, char **argv);
 
+/* man.c: write a man page (vpsctl.8, vzctl.8, vzlist.8, vpsctl.conf.5, ctid.conf.5) to stdout. */
+int cli_man_page(const char *page);
+
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);
 int verb_stop(int argc, char **argv);

@@ -73,7 +73,8 @@ const struct verb verbs[] = {
         { "stop-all", verb_stop_all, false, "stop-all [--parallel N]",
           "stop every running CT, in reverse boot order, VE_PARALLEL at a time (host shutdown)",
           CLI_LOG_ARGS },
-        { "help", verb_help, false, "help [VERB|exit-codes]", "this help", CLI_LOG_NONE },
+        { "help", verb_help, false, "help [VERB|exit-codes|--man PAGE]",
+          "this help; --man: a man page in roff", CLI_LOG_NONE },
         { NULL, NULL, false, NULL, NULL, CLI_LOG_NONE },
 };
 
@@ -237,6 +238,12 @@ int verb_help(int argc, char **argv)
         if (argc < 2) {
                 print_usage(stdout);
                 return 0;
+        }
+        if (streq(argv[1], "--man")) {
+                if (argc != 3)
+                        return cli_usage_error("help", "--man needs a page: vpsctl.8, vzctl.8, vzlist.8, "
+                                                       "vpsctl.conf.5, ctid.conf.5");
+                return cli_man_page(argv[2]);
         }
         if (streq(argv[1], "exit-codes")) {
                 printf("%-5s %-28s %s\n", "CODE", "NAME (vzctl)", "MEANING");

@@ -137,4 +137,41 @@ expect_rc 0 vz start 102
 expect_out "--x=y" vz exec2 102 echo --x=y
 expect_rc 0 vz stop 102 --fast
 
+# bash completion, against this prefix's CTs and the binary's own help
+comp() { # comp WORD...: what completing the last word offers
+        COMP_WORDS=("$@")
+        COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+        COMPREPLY=()
+        _vpsctl
+        printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
+}
+# shellcheck source=../../etc/bash-completion/vpsctl
+. "$(dirname "$0")/../../etc/bash-completion/vpsctl"
+assert_eq "$(comp "$TEST_TMP/bin/vzctl" sta)" "start stat status" "completion: verbs"
+assert_eq "$(comp "$TEST_TMP/bin/vzctl" start "")" "102 web102" "completion: CTIDs and names"
+assert_contains "$(comp "$TEST_TMP/bin/vzctl" set 102 --hostn)" "--hostname" "completion: set's options"
+assert_contains "$(comp "$VPSCTL" set 102 --ra)" "--ram" "completion: options from the key table"
+assert_eq "$(comp "$VPSCTL" set 102 --onboot "")" "no yes" "completion: yes|no values"
+assert_eq "$(comp "$VPSCTL" create 103 --ostemplate "")" "busybox debian-12" "completion: template names"
+assert_eq "$(comp "$TEST_TMP/bin/vzlist" -o ctid,host)" "" "completion: vzlist -o takes a whole field"
+assert_contains "$(comp "$TEST_TMP/bin/vzlist" -o hostn)" "hostname" "completion: vzlist fields"
+
+# man pages from the same tables as help: every verb and every settable key, no roff warnings
+for page in vpsctl.8 vzctl.8 vzlist.8 vpsctl.conf.5 ctid.conf.5; do
+        expect_rc 0 vz help --man "$page"
+        printf '%s\n' "$LAST_OUT" >"$TEST_TMP/$page"
+        if command -v man >/dev/null; then
+                warn=$(MANWIDTH=100 man --warnings -l "$TEST_TMP/$page" 2>&1 >/dev/null)
+                assert_eq "$warn" "" "man $page renders without warnings"
+        fi
+done
+for verb in $("$VPSCTL" help | awk '/^  [a-z]/ { print $1 }'); do
+        assert_true "vpsctl.8 documents $verb" grep -qF ".B vpsctl ${verb//-/\\-}" "$TEST_TMP/vpsctl.8"
+done
+for key in HOSTNAME PHYSPAGES DISKSPACE NUMPROC IP_ADDRESS; do
+        assert_true "ctid.conf.5 documents $key" grep -q "^\.B $key" "$TEST_TMP/ctid.conf.5"
+done
+assert_true "vzlist.8 documents --no-trim" grep -q 'no\\-trim' "$TEST_TMP/vzlist.8"
+expect_rc 20 vz help --man nosuch.1
+
 done_testing
