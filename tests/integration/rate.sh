@@ -181,6 +181,12 @@ no_traces "after stop"
 expect_rc 0 vz start $CT
 expect_rc 0 tc class show dev venet$CT
 assert_match "$LAST_OUT" "rate 20Mbit ceil 20Mbit" "restart: venet$CT's class is RATE_IN's 20 Mbit/s"
+expect_rc 0 vz stat $CT
+assert_contains "$LAST_OUT" "net limits: rate (outgoing) 20000 Kbit/s, rate_in (incoming) 20000 Kbit/s" \
+        "stat shows both rates"
+expect_rc 0 vz stat -j $CT
+assert_eq "$(python3 -c 'import json,sys; n=json.load(sys.stdin)["net"]; print(n["rate_bps"], n["rate_in_bps"])' \
+        <<<"$LAST_OUT")" "20000000 20000000" "stat -j: net.rate_bps and net.rate_in_bps"
 expect_rc 0 vz stop --fast $CT
 no_traces "after stop --fast"
 
