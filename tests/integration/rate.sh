@@ -4,7 +4,8 @@
 # Measured with bounded TCP transfers between the host (this namespace) and the CT: what the receiver
 # got over the time it took, both directions, within 10% of the configured rate; a live `set` to another
 # rate takes effect at once; bad values exit 21 and change nothing; stop leaves no IFB and no qdisc; an
-# IFB left by an interrupted start does not break the next start; list -o rate,rate_in.
+# IFB left by an interrupted start does not break the next start; list -o rate,rate_in, stat; NETIF veth
+# host ends (live-added ones too) get the same qdiscs, one IFB for all the links of a CT.
 # Addresses: 192.0.2.0/24 only.
 . "$(dirname "$0")/lib.sh"
 
@@ -189,5 +190,26 @@ assert_eq "$(python3 -c 'import json,sys; n=json.load(sys.stdin)["net"]; print(n
         <<<"$LAST_OUT")" "20000000 20000000" "stat -j: net.rate_bps and net.rate_in_bps"
 expect_rc 0 vz stop --fast $CT
 no_traces "after stop --fast"
+
+# ---- bridged (NETIF) links: the host end of each veth pair, live-added ones too
+new_ct 192
+expect_rc 0 vz set 192 --netif_add eth0 --rate 5M --rate-in 6M --save
+expect_rc 0 vz start 192
+for v in veth192.0; do
+        expect_rc 0 tc class show dev $v
+        assert_match "$LAST_OUT" "rate 6Mbit ceil 6Mbit" "$v's egress (CT 192's download) is 6 Mbit/s"
+        expect_rc 0 tc filter show dev $v ingress
+        assert_contains "$LAST_OUT" "Egress Redirect to device vzifb192" "$v's ingress goes to vzifb192"
+done
+expect_rc 0 vz set 192 --netif_add eth1
+expect_rc 0 tc class show dev veth192.1
+assert_match "$LAST_OUT" "rate 6Mbit ceil 6Mbit" "a live --netif_add eth1: veth192.1 gets the rate too"
+expect_rc 0 tc filter show dev veth192.1 ingress
+assert_contains "$LAST_OUT" "Egress Redirect to device vzifb192" "and its ingress goes to vzifb192"
+expect_rc 0 tc class show dev vzifb192
+assert_match "$LAST_OUT" "rate 5Mbit ceil 5Mbit" "vzifb192 is 5 Mbit/s for both links together"
+expect_rc 0 vz stop 192
+assert_true "after stop: no vzifb192" sh -c "! ip link show vzifb192"
+assert_eq "$(tc qdisc show | grep -Ev '^qdisc noqueue ' || true)" "" "after stop: no qdisc left"
 
 done_testing
