@@ -47,3 +47,9 @@ int netns_req_neigh_proxy(nl_sock *nl, void *buf, uint16_t type, int family, con
                           struct nlmsghdr **ret);
 int netns_req_rule(nl_sock *nl, void *buf, uint16_t type, int family, unsigned priority, const char *iifname,
                    const void *src, unsigned src_len, bool blackhole, struct nlmsghdr **ret);
+int netns_req_htb_qdisc(nl_sock *nl, void *buf, int ifindex, struct nlmsghdr **ret);
+int netns_req_htb_class(nl_sock *nl, void *buf, int ifindex, uint64_t rate_bps, uint64_t burst_bytes,
+                        struct nlmsghdr **ret);
+int netns_req_ifb_create(nl_sock *nl, void *buf, const char *name, struct nlmsghdr **ret);
+int netns_req_ingress_redirect(nl_sock *nl, void *buf, int ifindex, int target_ifindex,
+                               struct nlmsghdr **ret);

@@ -71,6 +71,19 @@ int netns_rule_add(nl_sock *nl, int family, unsigned priority, const char *iifna
 int netns_rule_del(nl_sock *nl, int family, unsigned priority, const char *iifname, const void *src,
                    unsigned src_len, bool blackhole);
 
+/* Traffic control (tc.c). Shape a link's egress to rate_bps bits/s with a burst of burst_bytes: an HTB root
+ * qdisc 1: whose default class 1:1 has rate = ceil (made, or changed in place when already there). */
+int netns_tc_rate_set(nl_sock *nl, int ifindex, uint64_t rate_bps, uint64_t burst_bytes);
+/* Remove the root qdisc of a link (back to the kernel's default); none is not an error. */
+int netns_tc_rate_del(nl_sock *nl, int ifindex);
+/* Create an IFB device (down); -EEXIST if the name is taken. */
+int netns_ifb_create(nl_sock *nl, const char *name);
+/* Redirect everything arriving on ifindex to the egress of target_ifindex (an IFB): an ingress qdisc with a
+ * u32 match-all filter whose action is mirred egress redirect. Replaces an earlier one. */
+int netns_tc_ingress_redirect(nl_sock *nl, int ifindex, int target_ifindex);
+/* Remove a link's ingress qdisc and its filters; none is not an error. */
+int netns_tc_ingress_del(nl_sock *nl, int ifindex);
+
 /* Write/read /proc/sys/net/PATH of the namespace nsfd (netns fd or pidfd; < 0 = the caller's), e.g.
  * ("ipv4/conf/veth101.0/rp_filter", "1"). PATH is relative, without "." or ".." components. The read returns
  * the first line, without its newline. */

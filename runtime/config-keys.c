@@ -243,6 +243,15 @@ static int parse_domain_list(const struct ct_key *k, const char *v, void *field)
         return parse_string(k, v, field);
 }
 
+static int parse_rate(const struct ct_key *k, const char *v, void *field)
+{
+        uint64_t bits;
+        int r = ct_rate_bits(v, &bits);
+        if (r < 0)
+                return r;
+        return parse_string(k, v, field);
+}
+
 #define STR(k, opt, fld, hdr, fm, off, fl, p, h)                                                           \
         {                                                                                                  \
                 .key = k, .option = opt, .field = fld, .header = hdr, .fmt = fm, .parse = p,               \
@@ -543,6 +552,30 @@ const struct ct_key ct_keys[] = {
           .min = 0,
           .max = 7,
           .help = "disk I/O priority 0..7 (default 4)" },
+        { .key = "RATE",
+          .option = "rate",
+          .field = "rate",
+          .header = "RATE",
+          .fmt = "%-14s",
+          .parse = parse_rate,
+          .format = format_string,
+          .offset = offsetof(struct ct_config, rate),
+          .flags = CT_KEY_CT | CT_KEY_GLOBAL | CT_KEY_LIVE,
+          .from_option = ct_rate_normalize,
+          .help = "bandwidth of the CT's outgoing traffic (upload), vzctl's [DEV:CLASS:]KBITS: a bare "
+                  "number is Kbit/s, or bits/s with K/M/G (10M); 0 = none" },
+        { .key = "RATE_IN",
+          .option = "rate-in",
+          .field = "rate_in",
+          .header = "RATE_IN",
+          .fmt = "%-14s",
+          .parse = parse_rate,
+          .format = format_string,
+          .offset = offsetof(struct ct_config, rate_in),
+          .flags = CT_KEY_CT | CT_KEY_GLOBAL | CT_KEY_LIVE,
+          .from_option = ct_rate_normalize,
+          .help = "bandwidth of the CT's incoming traffic (download), as RATE: Kbit/s, or bits/s with "
+                  "K/M/G; 0 = none" },
         STR("TEMPLATE", NULL, NULL, NULL, NULL, template_dir, CT_KEY_GLOBAL, parse_path, "template cache"),
         STR("CGROUP_PARENT", NULL, NULL, NULL, NULL, cgroup_parent, CT_KEY_GLOBAL, parse_string,
             "cgroup under which CTs' cgroups are made"),

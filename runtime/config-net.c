@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "base/parse.h"
 #include "config.h"
 #include "netns/netns.h"
 
@@ -171,4 +172,121 @@ bool ct_ip_in(const struct ct_ip *ip, const struct ct_ip *list, size_t n)
                 if (ct_ip_same(ip, &list[i]))
                         return true;
         return false;
+}
+
+/* RATE / RATE_IN (vzctl's RATE="dev:class:Kbits"): one entry's rate in bits/s. A bare number is Kbit/s, as
+ * in vzctl; with K, M or G it is bits/s (decimal, as tc counts: 10M = 10 Mbit/s). 0 and "unlimited": none.
+ */
+static int rate_amount(const char *s, uint64_t *ret)
+{
+        uint64_t v, mult = 1000;
+        size_t len = strlen(s);
+        if (streq(s, "unlimited")) {
+                *ret = 0;
+                return 0;
+        }
+        if (len == 0 || len > 20)
+                return -EINVAL;
+        char num[24];
+        memcpy(num, s, len + 1);
+        switch (num[len - 1]) {
+        case 'k':
+        case 'K':
+                mult = 1000;
+                num[--len] = 0;
+                break;
+        case 'm':
+        case 'M':
+                mult = 1000 * 1000;
+                num[--len] = 0;
+                break;
+        case 'g':
+        case 'G':
+                mult = 1000 * 1000 * 1000;
+                num[--len] = 0;
+                break;
+        default:
+                break;
+        }
+        if (len == 0 || !isdigit((unsigned char)num[0]))
+                return -EINVAL;
+        int r = safe_atou64(num, &v);
+        if (r < 0)
+                return r;
+        /* 1 Tbit/s is past any link a CT has; beyond it is a typo */
+        if (v > CT_RATE_MAX / mult)
+                return -ERANGE;
+        *ret = v * mult;
+        return 0;
+}
+
+/* Split one entry into its rate; dev and class (vzctl's) are checked, and returned for the normal form. */
+static int rate_entry(const char *t, uint64_t *ret_bits, char ret_prefix[80])
+{
+        char buf[64];
+        if (strlen(t) >= sizeof(buf))
+                return -EINVAL;
+        snprintf(buf, sizeof(buf), "%s", t);
+        char *c1 = strchr(buf, ':'), *rate = buf;
+        ret_prefix[0] = 0;
+        if (c1) {
+                *c1 = 0;
+                char *c2 = strchr(c1 + 1, ':');
+                if (!c2)
+                        return -EINVAL;
+                *c2 = 0;
+                unsigned cls;
+                if (!ct_ifname_valid(buf) || safe_atou(c1 + 1, &cls) < 0)
+                        return -EINVAL;
+                snprintf(ret_prefix, 80, "%s:%u:", buf, cls);
+                rate = c2 + 1;
+        }
+        return rate_amount(rate, ret_bits);
+}
+
+int ct_rate_bits(const char *v, uint64_t *ret)
+{
+        _cleanup_free_ char *copy = strdup(v ? v : "");
+        uint64_t sum = 0;
+        if (!copy)
+                return -ENOMEM;
+        for (char *save = NULL, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+                uint64_t b;
+                char prefix[80];
+                int r = rate_entry(t, &b, prefix);
+                if (r < 0)
+                        return r;
+                sum += b;
+                if (sum > CT_RATE_MAX)
+                        return -ERANGE;
+        }
+        *ret = sum;
+        return 0;
+}
+
+int ct_rate_normalize(const char *v, char **ret)
+{
+        _cleanup_free_ char *copy = strdup(v), *out = strdup("");
+        if (!copy || !out)
+                return -ENOMEM;
+        for (char *save = NULL, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+                uint64_t b;
+                char prefix[80];
+                char *n = NULL;
+                int r = rate_entry(t, &b, prefix);
+                if (r < 0)
+                        return r;
+                /* Kbit/s in the file, as vzctl writes it (rounded up: a limit never grows by rounding) */
+                if (asprintf(&n, "%s%s%s%llu", out, *out ? " " : "", prefix,
+                             (unsigned long long)(b / 1000 + (b % 1000 != 0))) < 0)
+                        return -ENOMEM;
+                free(out);
+                out = n;
+        }
+        uint64_t sum;
+        int r = ct_rate_bits(out, &sum);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(out);
+        return 0;
 }

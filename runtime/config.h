@@ -73,6 +73,7 @@ struct ct_config {
         char *seccomp_allow, *seccomp_deny;
         char *capability;
         char *devices;
+        char *rate, *rate_in; /* RATE (the CT's outgoing traffic), RATE_IN (its incoming): ct_rate_bits() */
         /* global only */
         char *template_dir;
         char *cgroup_parent;
@@ -175,6 +176,13 @@ int ct_netif_format(const struct ct_netif *ifs, size_t n, char **ret);
 bool ct_ifname_valid(const char *s);
 /* veth<CTID>.<N>, or vx<hex CTID>.<N> where that is longer than an interface name may be. */
 void ct_default_host_ifname(unsigned ctid, size_t index, char ret[16]);
+
+/* RATE / RATE_IN: entries "[DEV:CLASS:]RATE", space separated; RATE a bare number of Kbit/s (vzctl), or
+ * bits/s with K/M/G, or 0/unlimited. The CT's limit in bits/s (the entries' sum; 0 = none), and the file's
+ * form of a value (Kbit/s). -EINVAL / -ERANGE on a bad one. */
+#define CT_RATE_MAX 1000000000000ULL
+int ct_rate_bits(const char *v, uint64_t *ret);
+int ct_rate_normalize(const char *v, char **ret);
 
 /* config-security.c: validate SECCOMP_ALLOW/DENY syscall names and CAPABILITY entries (-EINVAL). */
 int ct_seccomp_check_names(const char *list);

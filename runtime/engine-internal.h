@@ -69,6 +69,13 @@ void ct_net_stop(ct *c);
 /* Bring a running CT's network from the old IP_ADDRESS/NETIF values to the ones in c->cfg. */
 int ct_net_apply_live(ct *c, const char *old_ips, const char *old_netif, pid_t init);
 
+/* rate.c: RATE / RATE_IN on the host side of the CT's links (errors logged). start: once the links exist,
+ * after removing what an interrupted start left; live: to what c->cfg now says; stop: remove the IFB. */
+int ct_rate_start(ct *c);
+int ct_rate_apply_live(ct *c);
+void ct_rate_stop(ct *c);
+bool ct_rate_limited(const struct ct_config *cfg);
+
 /* guest.c: write the CT's /etc/hostname (hostname) and its resolv.conf and hosts (net) under root, a host
  * path of its root (VE_ROOT, or /proc/PID/root of a running CT). Failures are warnings. */
 void ct_guest_write_files(ct *c, const char *root, bool hostname, bool net);

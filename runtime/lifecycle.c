@@ -370,6 +370,15 @@ static int check_root_path(ct *c)
         return 0;
 }
 
+/* The CT's links, then their rate limits: all in place before its init runs. */
+static int net_and_rate_start(ct *c, pid_t init)
+{
+        int r = ct_net_start(c, init);
+        if (r < 0)
+                return r;
+        return ct_rate_start(c);
+}
+
 int ct_start(ct *c, bool wait_boot)
 {
         _cleanup_cg_ct_ cg_ct *cg = NULL;
@@ -431,7 +440,7 @@ int ct_start(ct *c, bool wait_boot)
                 .cg = cg,
                 .ctid = c->id,
                 .cfg = &c->cfg,
-                .before_go = ct_net_start,
+                .before_go = net_and_rate_start,
                 .console = c->cfg.console == CT_YES,
         };
         r = ct_spawn(c, &p, &pid, &master);
@@ -452,6 +461,7 @@ int ct_start(ct *c, bool wait_boot)
                 log_warning("CT %u is running all the same", c->id);
         return 0;
 fail:
+        ct_rate_stop(c);
         ct_net_stop(c);
         if (cg && cg_ct_populated(cg) == 0)
                 (void)cg_ct_destroy(cg);
@@ -547,6 +557,7 @@ int ct_stop(ct *c, bool fast)
                         log_warning_errno(r, "Failed to remove the cgroup of CT %u: %m, ignoring", c->id);
                 failpoint("stop.cgroup-removed");
         }
+        ct_rate_stop(c);
         ct_net_stop(c);
         failpoint("stop.network");
         ct_state_remove(c);
@@ -610,7 +621,7 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
         r = ct_net_live(c, &old_ips, &old_netif);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the network state of CT %u: %m", c->id);
-        bool net = false, guest_files = false, devices = false, disk = false;
+        bool net = false, guest_files = false, devices = false, disk = false, rate = false;
         for (size_t i = 0; i < n; i++) {
                 const struct ct_key *k = ct_key_by_name(changes[i].key);
                 if (!k || !(k->flags & CT_KEY_LIVE))
@@ -631,6 +642,10 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                         disk = true;
                         continue;
                 }
+                if (streq(k->key, "RATE") || streq(k->key, "RATE_IN")) {
+                        rate = true;
+                        continue;
+                }
                 if (streq(k->key, "IP_ADDRESS") || streq(k->key, "HOSTNAME") ||
                     streq(k->key, "NAMESERVER") || streq(k->key, "SEARCHDOMAIN"))
                         guest_files = true;
@@ -639,6 +654,13 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
         }
         if (net) {
                 r = ct_net_apply_live(c, old_ips, old_netif, st.init_pid);
+                if (r < 0)
+                        return r;
+        }
+        /* new links get the CT's rate too */
+        if (rate || (net && ct_rate_limited(&c->cfg))) {
+                failpoint("set.rate");
+                r = ct_rate_apply_live(c);
                 if (r < 0)
                         return r;
         }

@@ -91,6 +91,10 @@ int verb_stat(int argc, char **argv)
                 log_error_errno(r, "Failed to read the usage of CT %u: %m", c->id);
                 return EXIT_VZ_SYSTEM;
         }
+        /* bandwidth limits as configured, bits/s (0: none) */
+        uint64_t rate_out = 0, rate_in = 0;
+        (void)ct_rate_bits(c->cfg.rate, &rate_out);
+        (void)ct_rate_bits(c->cfg.rate_in, &rate_in);
         /* disk quota: 0 in a limit is none (null in JSON would lose "held" of an unlimited CT) */
         ct_disk_usage du;
         bool have_disk = ct_get_disk_usage(c, &du) >= 0;
@@ -112,6 +116,10 @@ int verb_stat(int argc, char **argv)
                 json_opt_u64("iolimit", io_limit(c->cfg.iolimit), false);
                 json_opt_u64("iopslimit", io_limit(c->cfg.iopslimit), false);
                 json_opt_u64("ioprio", c->cfg.ioprio >= 0 ? (uint64_t)c->cfg.ioprio : CG_UNLIMITED, true);
+                fputs(" },\n", stdout);
+                fputs("  \"net\": { ", stdout);
+                json_opt_u64("rate_bps", rate_out ? rate_out : CG_UNLIMITED, false);
+                json_opt_u64("rate_in_bps", rate_in ? rate_in : CG_UNLIMITED, true);
                 fputs(" },\n", stdout);
                 if (have_disk)
                         printf("  \"disk\": { \"space_used\": %llu, \"space_soft\": %llu, \"space_hard\": "
@@ -163,6 +171,12 @@ int verb_stat(int argc, char **argv)
         if (c->cfg.ioprio >= 0)
                 snprintf(prio, sizeof(prio), "%d", c->cfg.ioprio);
         printf("io limits: iolimit %s, iopslimit %s, ioprio %s\n", iol, iops, prio);
+        char ro[32] = "unlimited", ri[32] = "unlimited";
+        if (rate_out)
+                snprintf(ro, sizeof(ro), "%llu Kbit/s", (unsigned long long)(rate_out / 1000));
+        if (rate_in)
+                snprintf(ri, sizeof(ri), "%llu Kbit/s", (unsigned long long)(rate_in / 1000));
+        printf("net limits: rate (outgoing) %s, rate_in (incoming) %s\n", ro, ri);
         if (st.have_psi)
                 printf("pressure (some, avg10): cpu %u.%02u%%, memory %u.%02u%%, io %u.%02u%%\n",
                        st.psi_cpu_avg10 / 100, st.psi_cpu_avg10 % 100, st.psi_mem_avg10 / 100,

@@ -44,7 +44,7 @@ group_of() {
         case $1 in
         config-values | config-net | config-security | config-keys | config | exitcodes | samples-builtin) echo 0 ;;
         ct | sealed | samples) echo 1 ;;
-        userns | caps | seccomp | devices | resources | disk | net | guest | spawn-mount | spawn | exec | actions | console) echo 2 ;;
+        userns | caps | seccomp | devices | resources | disk | net | rate | guest | spawn-mount | spawn | exec | actions | console) echo 2 ;;
         lifecycle | templates | autostart | passwd) echo 3 ;;
         *) echo "" ;;
         esac

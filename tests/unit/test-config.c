@@ -83,6 +83,8 @@ static void test_table(void)
                 { "DISKSPACE", "1048577:unlimited", "1048577K:unlimited" },
                 { "DISKSPACE", "2000000B", "1954K:1954K" },
                 { "DISKINODES", "200000:220000", "200000:220000" },
+                { "RATE", "eth0:1:8000", "eth0:1:8000" },
+                { "RATE_IN", "20M", "20M" },
         };
         struct ct_config c;
         CHECK(ct_config_init(&c, "/", 101) == 0);
@@ -108,6 +110,25 @@ static void test_table(void)
         CHECK(ct_config_set_value(&c, ct_key_by_name("DISKSPACE"), "18014398509481984") == -ERANGE);
         CHECK(ct_config_set_value(&c, ct_key_by_name("DISKSPACE"), "1G:x") < 0);
         CHECK(ct_config_set_value(&c, ct_key_by_name("DISKINODES"), "0") == -ERANGE);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("RATE"), "eth0:1") < 0);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("RATE"), "eth0:x:100") < 0);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("RATE"), "1.5M") < 0);
+        CHECK(ct_config_set_value(&c, ct_key_by_name("RATE_IN"), "2000G") == -ERANGE);
+        {
+                /* vzctl's bare number is Kbit/s; suffixes are bits/s, written back as Kbit/s */
+                uint64_t bits = 0;
+                char *norm = NULL;
+                CHECK(ct_rate_bits("eth0:1:8000", &bits) == 0 && bits == 8000000);
+                CHECK(ct_rate_bits("10M", &bits) == 0 && bits == 10000000);
+                CHECK(ct_rate_bits("unlimited", &bits) == 0 && bits == 0);
+                CHECK(ct_rate_bits("eth0:1:1000 eth1:2:500", &bits) == 0 && bits == 1500000);
+                CHECK(ct_rate_normalize("eth0:1:1G", &norm) == 0);
+                CHECK_STREQ(norm, "eth0:1:1000000");
+                free(norm);
+                CHECK(ct_rate_normalize("1500", &norm) == 0);
+                CHECK_STREQ(norm, "1500");
+                free(norm);
+        }
         CHECK(ct_config_set_value(&c, ct_key_by_name("CPULIMIT"), "101%") == -ERANGE);
         CHECK(ct_config_set_value(&c, ct_key_by_name("CPULIMIT"), "abc") < 0);
         CHECK(ct_config_set_value(&c, ct_key_by_name("CPUMASK"), "5-2") == -ERANGE);
