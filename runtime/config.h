@@ -73,6 +73,7 @@ struct ct_config {
         char *seccomp_allow, *seccomp_deny;
         char *capability;
         char *devices;
+        ct_tristate lxcfs; /* lxcfs's /proc views (lxcfs.c); unset = yes */
         /* global only */
         char *template_dir;
         char *cgroup_parent;
@@ -86,6 +87,8 @@ struct ct_config {
         char *logfile;
         unsigned log_level; /* 0: commands, errors, warnings; 1: and notices; 2: and the rest */
         char *neighbour_devs;
+        char *lxcfs_dir; /* where the host's lxcfs is mounted (default /var/lib/lxcfs, not under the prefix)
+                          */
 };
 
 struct ct_key {
