@@ -407,6 +407,17 @@ const struct ct_key ct_keys[] = {
             parse_devices,
             "device nodes the CT may open besides the standard ones: b|c:MAJOR:MINOR|all:r|w|rw|none, space "
             "separated"),
+        { .key = "LXCFS",
+          .option = "lxcfs",
+          .parse = parse_tristate,
+          .format = format_tristate,
+          .offset = offsetof(struct ct_config, lxcfs),
+          .flags = CT_KEY_CT | CT_KEY_GLOBAL | CT_KEY_RESTART,
+          .help = "lxcfs's /proc views: /proc/meminfo, cpuinfo, stat, uptime, loadavg, swaps, diskstats and "
+                  "/sys/devices/system/cpu/online show the CT's limits (yes|no; default yes; needs the "
+                  "host's lxcfs at LXCFS_DIR)" },
+        STR("LXCFS_DIR", NULL, NULL, NULL, NULL, lxcfs_dir, CT_KEY_GLOBAL, parse_path,
+            "where the host's lxcfs is mounted (default /var/lib/lxcfs)"),
         STR("NEIGHBOUR_DEVS", NULL, NULL, NULL, NULL, neighbour_devs, CT_KEY_GLOBAL, parse_ifname_list,
             "host interfaces that answer ARP/NDP for the CTs' routed addresses, space separated"),
         STR("ORIGIN_SAMPLE", NULL, "origin_sample", "ORIGIN_SAMPLE", "%32s", origin_sample,

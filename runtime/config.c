@@ -82,13 +82,14 @@ int ct_config_init(struct ct_config *c, const char *prefix, unsigned ctid)
                 .ioprio = -1,
                 .logging = CT_UNSET,
                 .console = CT_UNSET,
+                .lxcfs = CT_UNSET,
         };
         if (asprintf(&c->ve_root, "%s/var/lib/vpsctl/root/$VEID", p) < 0 ||
             asprintf(&c->ve_private, "%s/var/lib/vpsctl/private/$VEID", p) < 0 ||
             asprintf(&c->template_dir, "%s/var/lib/vpsctl/templates", p) < 0 ||
             asprintf(&c->logfile, "%s/var/log/vpsctl.log", p) < 0 ||
             !(c->cgroup_parent = strdup("vpsctl")) || !(c->layout = strdup("overlay")) ||
-            !(c->configfile = strdup("basic")))
+            !(c->configfile = strdup("basic")) || !(c->lxcfs_dir = strdup("/var/lib/lxcfs")))
                 return -ENOMEM;
         return 0;
 }

@@ -74,6 +74,7 @@ struct ct_config {
         char *capability;
         char *devices;
         char *rate, *rate_in; /* RATE (the CT's outgoing traffic), RATE_IN (its incoming): ct_rate_bits() */
+        ct_tristate lxcfs; /* lxcfs's /proc views (lxcfs.c); unset = yes */
         /* global only */
         char *template_dir;
         char *cgroup_parent;
@@ -87,6 +88,8 @@ struct ct_config {
         char *logfile;
         unsigned log_level; /* 0: commands, errors, warnings; 1: and notices; 2: and the rest */
         char *neighbour_devs;
+        char *lxcfs_dir; /* where the host's lxcfs is mounted (default /var/lib/lxcfs, not under the prefix)
+                          */
 };
 
 struct ct_key {

@@ -315,10 +315,11 @@ int proc_start_time(pid_t pid, unsigned long long *ret, char *ret_state)
         return 0;
 }
 
-int ct_state_write(ct *c, pid_t pid, unsigned long long start)
+int ct_state_write(ct *c, pid_t pid, unsigned long long start, const char *lxcfs_word)
 {
         char path[4096], buf[128];
-        int len = snprintf(buf, sizeof(buf), "INIT_PID=%d\nINIT_START=%llu\n", (int)pid, start);
+        int len = snprintf(buf, sizeof(buf), "INIT_PID=%d\nINIT_START=%llu\nLXCFS=%s\n", (int)pid, start,
+                           lxcfs_word ? lxcfs_word : "off");
         snprintf(path, sizeof(path), "%s/state", c->run_path);
         /* Atomic for readers, but not fsync'ed: the file describes processes that a crash or reboot
          * ends anyway, and every reader checks it against the facts (ct_find_init). */
@@ -424,6 +425,7 @@ int ct_get_status(ct *c, ct_status *ret)
                 (void)cg_ct_count_procs(cg, &s.nproc);
                 if (ct_find_init(c, cg, &s.init_pid) < 0)
                         s.init_pid = 0;
+                s.lxcfs = ct_lxcfs_recorded(c);
         } else if (r < 0 && r != -ENOENT)
                 return r;
         *ret = s;

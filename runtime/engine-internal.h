@@ -8,7 +8,8 @@
 #include "engine.h"
 
 int proc_start_time(pid_t pid, unsigned long long *ret, char *ret_state);
-int ct_state_write(ct *c, pid_t pid, unsigned long long start);
+/* lxcfs_word: "yes", "no" or "off", as ct_lxcfs_source() said (LXCFS= in the state file) */
+int ct_state_write(ct *c, pid_t pid, unsigned long long start, const char *lxcfs_word);
 void ct_state_remove(ct *c);
 int ct_open_cgroup(ct *c, bool create, cg_ct **ret);
 /* The host pid of the CT's init: the recorded one if still valid, else found from the cgroup. */
@@ -25,13 +26,23 @@ struct spawn_params {
         cg_ct *cg;
         unsigned ctid;
         const struct ct_config *cfg; /* capabilities and seccomp */
+        const char *lxcfs_dir;       /* a live lxcfs to bind the /proc views from, or NULL */
+        const char *lxcfs_word;      /* for the state file: "yes", "no", "off" */
         /* run once the namespaces exist, before init may run (the CT's network); may be NULL */
         int (*before_go)(ct *c, pid_t pid);
 };
 int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_console);
 
 /* spawn-mount.c: inside the child, set up the root and pivot into it. Errors as messages. */
-int spawn_setup_root(const char *root, bool userns, char *err, size_t errlen);
+int spawn_setup_root(const char *root, bool userns, const char *lxcfs_dir, char *err, size_t errlen);
+
+/* lxcfs.c: the lxcfs directory to bind the CT's /proc views from, or NULL (LXCFS="no", or no live lxcfs
+ * there: warned, naming the CT and what to do); *ret_word for the state file ("yes", "no", "off"). */
+const char *ct_lxcfs_source(ct *c, const char **ret_word);
+/* In the child, after /proc and /sys are mounted in the CT's root: bind lxcfs's files over them. */
+int spawn_mount_lxcfs(int rootfd, const char *dir, char *err, size_t errlen);
+/* What the CT's state file says of its views. */
+ct_lxcfs_state ct_lxcfs_recorded(ct *c);
 
 /* exec.c: set the host name of a running CT (its UTS namespace). */
 int ct_set_hostname_live(ct *c, const char *hostname);

@@ -54,6 +54,14 @@ static inline void ct_freep(ct **c)
 int ct_lock(ct *c, const char *verb, pid_t *ret_holder);
 void ct_unlock(ct *c);
 
+/* Did the running CT get lxcfs's /proc views at its start (recorded in its state file)? */
+typedef enum ct_lxcfs_state {
+        CT_LXCFS_UNKNOWN, /* not running, or started before vpsctl knew of lxcfs */
+        CT_LXCFS_YES,
+        CT_LXCFS_MISSING, /* LXCFS was not no, but lxcfs was not running */
+        CT_LXCFS_OFF,     /* LXCFS="no" */
+} ct_lxcfs_state;
+
 typedef struct ct_status {
         bool exists;
         bool mounted;
@@ -61,6 +69,7 @@ typedef struct ct_status {
         bool frozen;    /* running, with every process frozen (freeze) */
         pid_t init_pid; /* host pid of the CT's init, 0 when not running */
         unsigned nproc;
+        ct_lxcfs_state lxcfs;
 } ct_status;
 
 /* Derive the status from facts: config present, root mounted, cgroup populated, init alive. */

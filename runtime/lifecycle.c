@@ -432,8 +432,12 @@ int ct_start(ct *c, bool wait_boot)
                 r = log_error_errno(console, "Failed to open the console log of CT %u: %m", c->id);
                 goto fail;
         }
+        const char *lxcfs_word;
+        const char *lxcfs_dir = ct_lxcfs_source(c, &lxcfs_word);
         struct spawn_params p = {
                 .root = c->cfg.ve_root,
+                .lxcfs_dir = lxcfs_dir,
+                .lxcfs_word = lxcfs_word,
                 .hostname = c->cfg.hostname,
                 .init = "/sbin/init",
                 .console_fd = console,

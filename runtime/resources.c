@@ -63,6 +63,40 @@ static int private_disk(const char *private_dir, unsigned *ret_major, unsigned *
         return 0;
 }
 
+/* --cpus N without --cpumask: N of the host's online CPUs, the first at CTID mod their number, so CTs
+ * spread over the host (LXD pins limits.cpu=N the same way). The CT's sched_getaffinity, which nproc
+ * counts, and lxcfs's cpuinfo and cpu/online then show N. NULL when the host has no more than N. */
+static const char *cpus_pinned(unsigned ctid, unsigned n)
+{
+        static char buf[256];
+        _cleanup_free_ char *online = NULL;
+        unsigned ids[1024], count = 0;
+        if (read_one_line_at(AT_FDCWD, "/sys/devices/system/cpu/online", &online) < 0)
+                return NULL;
+        for (char *tok = strtok(online, ","); tok && count < ELEMENTSOF(ids); tok = strtok(NULL, ",")) {
+                unsigned a, b;
+                int k = sscanf(tok, "%u-%u", &a, &b);
+                if (k < 1)
+                        return NULL;
+                if (k == 1)
+                        b = a;
+                for (unsigned i = a; i <= b && count < ELEMENTSOF(ids); i++)
+                        ids[count++] = i;
+        }
+        if (count <= n)
+                return NULL;
+        size_t len = 0;
+        buf[0] = 0;
+        for (unsigned i = 0; i < n; i++) {
+                int w = snprintf(buf + len, sizeof(buf) - len, "%s%u", i ? "," : "",
+                                 ids[(ctid + i) % count]);
+                if (w < 0 || (size_t)w >= sizeof(buf) - len)
+                        return NULL;
+                len += (size_t)w;
+        }
+        return buf;
+}
+
 static bool changed(const struct ct_change *changes, size_t n, const char *key)
 {
         for (size_t i = 0; i < n; i++)
@@ -109,6 +143,11 @@ int ct_build_limits(ct *c, const struct ct_change *changes, size_t n, cg_limits 
         }
         if (WANT("CPUMASK", cfg->cpumask != NULL))
                 l->cpuset = !cfg->cpumask || streq(cfg->cpumask, "all") ? "" : cfg->cpumask;
+        else if (!cfg->cpumask && WANT("CPUS", cfg->cpus > 0)) {
+                /* an explicit CPUMASK wins; else --cpus pins (and its removal unpins) */
+                const char *pin = cfg->cpus > 0 ? cpus_pinned(c->id, cfg->cpus) : NULL;
+                l->cpuset = pin ? pin : "";
+        }
         if (WANT("NUMPROC", cfg->numproc_limit != CT_U64_UNSET))
                 l->pids_max = cfg->numproc_limit == CT_U64_UNSET ? CG_UNLIMITED : cfg->numproc_limit;
         bool io = WANT("IOLIMIT", cfg->iolimit != CT_U64_UNSET) ||

@@ -246,7 +246,7 @@ static int readonly_path(int rootfd, const char *path, char *err, size_t errlen)
         return 0;
 }
 
-int spawn_setup_root(const char *root, bool userns, char *err, size_t errlen)
+int spawn_setup_root(const char *root, bool userns, const char *lxcfs_dir, char *err, size_t errlen)
 {
         _cleanup_close_ int rootfd = -EBADF;
         int r;
@@ -287,6 +287,10 @@ int spawn_setup_root(const char *root, bool userns, char *err, size_t errlen)
                 if (r < 0)
                         return fail(err, errlen, r, "Cannot mount /sys/fs/cgroup: %s", strerror(-r));
         }
+        /* the CT's /proc and /sys exist, and nothing is masked or read-only yet (LXC's mount hook runs here)
+         */
+        if (lxcfs_dir && (r = spawn_mount_lxcfs(rootfd, lxcfs_dir, err, errlen)) < 0)
+                return r;
 
         r = setup_dev(rootfd, userns, err, errlen);
         if (r < 0)

@@ -108,7 +108,7 @@ static _noreturn_ void child_main(const struct spawn_params *p, bool in_v2, int 
         if (unshare(CLONE_NEWCGROUP) < 0)
                 child_fail(report_fd, errno, "Cannot create the cgroup namespace");
 
-        r = spawn_setup_root(p->root, ct_userns(p->cfg), err, sizeof(err));
+        r = spawn_setup_root(p->root, ct_userns(p->cfg), p->lxcfs_dir, err, sizeof(err));
         if (r < 0)
                 child_fail(report_fd, -r, err);
 
@@ -220,7 +220,7 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_conso
         /* Recorded before the child may proceed: a CT that runs is always a CT we can find. */
         r = proc_start_time(pid, &start, NULL);
         if (r >= 0)
-                r = ct_state_write(c, pid, start);
+                r = ct_state_write(c, pid, start, p->lxcfs_word);
         failpoint("start.state");
         if (r < 0) {
                 log_error_errno(r, "Failed to record the state of CT %u: %m", c->id);

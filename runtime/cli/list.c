@@ -23,6 +23,7 @@ enum field_kind {
         F_STATUS,
         F_UBC,
         F_DISK,
+        F_LXCFS,
         F_KEY,
 };
 
@@ -69,6 +70,8 @@ static struct field runtime_fields[] = {
         { "diskinodes", "DINODES", "%10s", F_DISK, NULL, false, DISK_INODES, 0 },
         { "diskinodes.s", "DINODES.S", "%10s", F_DISK, NULL, true, DISK_INODES, 1 },
         { "diskinodes.h", "DINODES.H", "%10s", F_DISK, NULL, true, DISK_INODES, 2 },
+        /* did the running CT get lxcfs's /proc views: yes, no (lxcfs was not running), off (LXCFS=no) */
+        { "lxcfs", "LXCFS", "%5s", F_LXCFS, NULL, false, 0, 0 },
 };
 
 /* Disk usage (running or not: it is the filesystem's), limits as configured. */
@@ -165,6 +168,13 @@ static char *field_value(const struct field *f, struct row *r)
                 return ubc_value(f, r);
         case F_DISK:
                 return disk_value(f, r);
+        case F_LXCFS:
+                if (!r->st.running)
+                        return NULL;
+                return r->st.lxcfs == CT_LXCFS_YES       ? strdup("yes")
+                       : r->st.lxcfs == CT_LXCFS_MISSING ? strdup("no")
+                       : r->st.lxcfs == CT_LXCFS_OFF     ? strdup("off")
+                                                         : NULL;
         case F_KEY:
                 if (ct_config_format_value(&r->c->cfg, f->key, &s) < 0)
                         return NULL;

@@ -28,9 +28,10 @@ int verb_status(int argc, char **argv)
                 log_error_errno(r, "Failed to get the status of CT %u: %m", c->id);
                 return EXIT_VZ_SYSTEM;
         }
-        printf("CTID %u %s %s %s%s\n", c->id, st.exists ? "exist" : "deleted",
+        /* words after vzctl's four, so scripts reading those keep working */
+        printf("CTID %u %s %s %s%s%s\n", c->id, st.exists ? "exist" : "deleted",
                st.mounted ? "mounted" : "unmounted", st.running ? "running" : "down",
-               st.frozen ? " frozen" : "");
+               st.frozen ? " frozen" : "", st.running && st.lxcfs == CT_LXCFS_MISSING ? " nolxcfs" : "");
         return cli_config_error(c);
 }
 

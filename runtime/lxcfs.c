@@ -1,0 +1,126 @@
+/* /proc views of the CT's own limits: the host's lxcfs (a FUSE filesystem that answers each reader from
+ * the cgroup of its pid) bound over the CT's /proc and /sys files, as LXC's lxcfs mount hook and Incus
+ * do. lxcfs is a host service; vpsctl only binds its files, and a CT starts without them (warned) when
+ * it is not there. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "base/log.h"
+#include "base/macro.h"
+#include "engine-internal.h"
+
+#ifndef FUSE_SUPER_MAGIC
+#define FUSE_SUPER_MAGIC 0x65735546
+#endif
+
+/* What lxcfs 5.0.3 serves that a CT has: LXC's hook binds each of proc/ that exists in the CT, then
+ * sys/devices/system/cpu (online is what sysconf(_SC_NPROCESSORS_ONLN) and lscpu read). */
+static const char *const views[] = {
+        "proc/cpuinfo", "proc/diskstats", "proc/loadavg",
+        "proc/meminfo", "proc/slabinfo",  "proc/stat",
+        "proc/swaps",   "proc/uptime",    "sys/devices/system/cpu/online",
+};
+
+/* Is dir a live lxcfs: a FUSE mount whose meminfo reads (a dead one answers ENOTCONN)? */
+static int lxcfs_live(const char *dir)
+{
+        struct statfs fs;
+        char buf[64];
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return negative_errno();
+        if (fstatfs(dfd, &fs) < 0)
+                return negative_errno();
+        if (fs.f_type != FUSE_SUPER_MAGIC)
+                return -ENOMEDIUM;
+        _cleanup_close_ int fd = openat(dfd, "proc/meminfo", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return negative_errno();
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0)
+                return negative_errno();
+        return n > 0 ? 0 : -EIO;
+}
+
+const char *ct_lxcfs_source(ct *c, const char **ret_state)
+{
+        const char *dir = c->cfg.lxcfs_dir;
+        if (c->cfg.lxcfs == CT_NO) {
+                *ret_state = "off";
+                return NULL;
+        }
+        int r = lxcfs_live(dir);
+        if (r < 0) {
+                errno = -r;
+                log_warning("CT %u starts without lxcfs's /proc views (free, top, nproc and uptime inside "
+                            "show the host's): %s is not a running lxcfs (%s%m); start lxcfs: systemctl "
+                            "start lxcfs (or lxcfs %s), then restart the CT; or --lxcfs no, ignoring",
+                            c->id, dir, r == -ENOMEDIUM ? "not a FUSE mount: " : "", dir);
+                *ret_state = "no";
+                return NULL;
+        }
+        *ret_state = "yes";
+        return dir;
+}
+
+int spawn_mount_lxcfs(int rootfd, const char *dir, char *err, size_t errlen)
+{
+        /* opened here, in the CT's mount namespace: a mount of the parent's namespace cannot be bound */
+        _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        struct statfs fs;
+        if (dfd < 0 || fstatfs(dfd, &fs) < 0 || fs.f_type != FUSE_SUPER_MAGIC) {
+                snprintf(err, errlen,
+                         "lxcfs at %s went away during the start (%s); start it again or use "
+                         "--lxcfs no",
+                         dir, dfd < 0 ? strerror(errno) : "not a FUSE mount");
+                return dfd < 0 ? -errno : -ENOMEDIUM;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(views); i++) {
+                _cleanup_close_ int src = openat(dfd, views[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (src < 0 && errno == ENOENT)
+                        continue; /* an lxcfs without this view */
+                if (src < 0) {
+                        snprintf(err, errlen, "Cannot open %s/%s: %s", dir, views[i], strerror(errno));
+                        return -errno;
+                }
+                _cleanup_close_ int target = open_in_root(rootfd, views[i], O_PATH | O_NOFOLLOW);
+                if (target == -ENOENT)
+                        continue; /* the CT's kernel view has no such file */
+                if (target < 0) {
+                        snprintf(err, errlen, "Cannot open /%s in the CT: %s", views[i], strerror(-target));
+                        return target;
+                }
+                char from[64], to[64];
+                snprintf(from, sizeof(from), "/proc/self/fd/%d", src);
+                snprintf(to, sizeof(to), "/proc/self/fd/%d", target);
+                if (mount(from, to, NULL, MS_BIND, NULL) < 0) {
+                        snprintf(err, errlen, "Cannot bind lxcfs's %s/%s over /%s: %s", dir, views[i],
+                                 views[i], strerror(errno));
+                        return -errno;
+                }
+        }
+        return 0;
+}
+
+ct_lxcfs_state ct_lxcfs_recorded(ct *c)
+{
+        char path[4096];
+        _cleanup_free_ char *state = NULL;
+        snprintf(path, sizeof(path), "%s/state", c->run_path);
+        if (read_full_file_at(AT_FDCWD, path, &state, NULL) < 0)
+                return CT_LXCFS_UNKNOWN;
+        const char *p = strstr(state, "\nLXCFS=");
+        if (!p)
+                return CT_LXCFS_UNKNOWN; /* started by a vpsctl before lxcfs views */
+        p += strlen("\nLXCFS=");
+        return strncmp(p, "yes\n", 4) == 0   ? CT_LXCFS_YES
+               : strncmp(p, "no\n", 3) == 0  ? CT_LXCFS_MISSING
+               : strncmp(p, "off\n", 4) == 0 ? CT_LXCFS_OFF
+                                             : CT_LXCFS_UNKNOWN;
+}
