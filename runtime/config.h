@@ -74,7 +74,7 @@ struct ct_config {
         char *capability;
         char *devices;
         char *rate, *rate_in; /* RATE (the CT's outgoing traffic), RATE_IN (its incoming): ct_rate_bits() */
-        ct_tristate lxcfs; /* lxcfs's /proc views (lxcfs.c); unset = yes */
+        ct_tristate lxcfs;    /* lxcfs's /proc views (lxcfs.c); unset = yes */
         /* global only */
         char *template_dir;
         char *cgroup_parent;
