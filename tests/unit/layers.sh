@@ -43,7 +43,7 @@ check_module templates templates '^(cg|nl|netns|ct)_'
 group_of() {
         case $1 in
         config-values | config-net | config-security | config-keys | config | exitcodes | samples-builtin) echo 0 ;;
-        ct | sealed | samples) echo 1 ;;
+        ct | sealed | samples | lxcfs) echo 1 ;;
         userns | caps | seccomp | devices | resources | disk | net | rate | guest | spawn-mount | spawn | exec | actions | console) echo 2 ;;
         lifecycle | templates | autostart | passwd) echo 3 ;;
         *) echo "" ;;
