@@ -123,7 +123,6 @@ static int rate_apply(ct *c, bool fresh)
                                                strempty(nl_last_error(nl)));
                 if ((r = netns_link_index(nl, ifb, &ifb_idx)) < 0)
                         return log_error_errno(r, "CT %u: %s vanished: %m", c->id, ifb);
-                fresh = true;
         }
         if ((r = netns_link_set_up(nl, ifb_idx, true)) < 0)
                 return log_error_errno(r, "CT %u: cannot bring %s up: %m", c->id, ifb);

@@ -29,9 +29,14 @@ int verb_status(int argc, char **argv)
                 return EXIT_VZ_SYSTEM;
         }
         /* words after vzctl's four, so scripts reading those keep working */
-        printf("CTID %u %s %s %s%s%s\n", c->id, st.exists ? "exist" : "deleted",
+        printf("CTID %u %s %s %s%s\n", c->id, st.exists ? "exist" : "deleted",
                st.mounted ? "mounted" : "unmounted", st.running ? "running" : "down",
-               st.frozen ? " frozen" : "", st.running && st.lxcfs == CT_LXCFS_MISSING ? " nolxcfs" : "");
+               st.frozen ? " frozen" : "");
+        /* the line scripts compare stays vzctl's: what the CT lacks goes to stderr */
+        if (st.running && st.lxcfs == CT_LXCFS_MISSING)
+                log_warning("CT %u runs without lxcfs's /proc views (lxcfs was not running at its start); "
+                            "start lxcfs, then restart the CT",
+                            c->id);
         return cli_config_error(c);
 }
 

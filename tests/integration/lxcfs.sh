@@ -90,7 +90,8 @@ expect_rc 0 vz start 191
 assert_contains "$LAST_ERR" "CT 191 starts without lxcfs's /proc views" "the start warns, naming the CT"
 assert_contains "$LAST_ERR" "$TEST_TMP/empty is not a running lxcfs" "it names the directory"
 assert_contains "$LAST_ERR" "start lxcfs: systemctl start lxcfs" "and says what to do"
-expect_out "CTID 191 exist mounted running nolxcfs" vz status 191
+expect_out "CTID 191 exist mounted running" vz status 191
+assert_contains "$LAST_ERR" "runs without lxcfs" "status warns that the CT lacks lxcfs's views"
 expect_lxcfs 191 no
 run vz list -H -o ctid,lxcfs -j
 assert_contains "$LAST_OUT" '"lxcfs": "no"' "list -j has the field"
