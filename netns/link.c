@@ -229,7 +229,8 @@ int netns_link_set_master(nl_sock *nl, int ifindex, int master_ifindex)
         return nl_call(nl, nlh, NULL, NULL);
 }
 
-int netns_req_bridge_create(nl_sock *nl, void *buf, const char *name, struct nlmsghdr **ret)
+int netns_req_link_create(nl_sock *nl, void *buf, const char *name, const char *kind, unsigned txqlen,
+                          struct nlmsghdr **ret)
 {
         if (!netns_ifname_valid(name))
                 return -EINVAL;
@@ -237,11 +238,18 @@ int netns_req_bridge_create(nl_sock *nl, void *buf, const char *name, struct nlm
         struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
         ifi->ifi_family = AF_UNSPEC;
         mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+        if (txqlen > 0)
+                mnl_attr_put_u32(nlh, IFLA_TXQLEN, txqlen);
         struct nlattr *linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-        mnl_attr_put_str(nlh, IFLA_INFO_KIND, "bridge");
+        mnl_attr_put_str(nlh, IFLA_INFO_KIND, kind);
         mnl_attr_nest_end(nlh, linkinfo);
         *ret = nlh;
         return 0;
+}
+
+int netns_req_bridge_create(nl_sock *nl, void *buf, const char *name, struct nlmsghdr **ret)
+{
+        return netns_req_link_create(nl, buf, name, "bridge", 0, ret);
 }
 
 int netns_bridge_create(nl_sock *nl, const char *name)

@@ -38,6 +38,9 @@ int netns_family_len(int family);
  * type selects add (RTM_NEW*) or delete (RTM_DEL*). */
 int netns_req_veth_create(nl_sock *nl, void *buf, const char *host_if, const char *ct_if, int ct_nsfd,
                           const uint8_t host_mac[6], const uint8_t ct_mac[6], struct nlmsghdr **ret);
+/* A new link of a kind without kind data (bridge, ifb); txqlen 0 keeps the kind's default. */
+int netns_req_link_create(nl_sock *nl, void *buf, const char *name, const char *kind, unsigned txqlen,
+                          struct nlmsghdr **ret);
 int netns_req_bridge_create(nl_sock *nl, void *buf, const char *name, struct nlmsghdr **ret);
 int netns_req_addr(nl_sock *nl, void *buf, uint16_t type, int ifindex, int family, const void *addr,
                    unsigned prefixlen, struct nlmsghdr **ret);

@@ -144,19 +144,8 @@ int netns_tc_rate_del(nl_sock *nl, int ifindex)
 
 int netns_req_ifb_create(nl_sock *nl, void *buf, const char *name, struct nlmsghdr **ret)
 {
-        if (!netns_ifname_valid(name))
-                return -EINVAL;
-        struct nlmsghdr *nlh = nl_msg_new(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-        struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-        ifi->ifi_family = AF_UNSPEC;
-        mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
         /* an IFB's own default is 32 packets: the HTB class's queue takes its length from it */
-        mnl_attr_put_u32(nlh, IFLA_TXQLEN, IFB_TXQLEN);
-        struct nlattr *linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-        mnl_attr_put_str(nlh, IFLA_INFO_KIND, "ifb");
-        mnl_attr_nest_end(nlh, linkinfo);
-        *ret = nlh;
-        return 0;
+        return netns_req_link_create(nl, buf, name, "ifb", IFB_TXQLEN, ret);
 }
 
 int netns_ifb_create(nl_sock *nl, const char *name)
