@@ -67,36 +67,30 @@ int cli_split_eq_options(const struct verb *v, int *argc, char ***argv)
         if (v->log == CLI_LOG_CT)
                 return 0;
         int n = 0;
+        size_t chars = 0;
         for (int i = 0; i < *argc; i++) {
                 const char *a = (*argv)[i];
-                n += strncmp(a, "--", 2) == 0 && a[2] && strchr(a, '=') ? 2 : 1;
+                bool split = strncmp(a, "--", 2) == 0 && a[2] && strchr(a, '=');
+                n += split ? 2 : 1;
+                chars += split ? strlen(a) + 2 : 0;
         }
         if (n == *argc)
                 return 0;
-        char **out = calloc((size_t)n + 1, sizeof(char *));
+        /* one block: the new argv, then the split words' copies; it lives as long as the process, as
+         * argv's own strings do */
+        char **out = calloc(1, ((size_t)n + 1) * sizeof(char *) + chars);
         if (!out)
                 return -ENOMEM;
+        char *p = (char *)(out + n + 1);
         int j = 0;
         for (int i = 0; i < *argc; i++) {
                 char *a = (*argv)[i], *eq = strchr(a, '=');
                 if (strncmp(a, "--", 2) == 0 && a[2] && eq) {
-                        /* the strings live as long as the process: argv's own do too */
-                        out[j] = strndup(a, (size_t)(eq - a));
-                        out[j + 1] = strdup(eq + 1);
-                        if (!out[j] || !out[j + 1]) {
-                                for (int k = 0, o = 0; k <= i; k++) {
-                                        const char *b = (*argv)[k];
-                                        if (strncmp(b, "--", 2) == 0 && b[2] && strchr(b, '=')) {
-                                                free(out[o]);
-                                                free(out[o + 1]);
-                                                o += 2;
-                                        } else
-                                                o++;
-                                }
-                                free(out);
-                                return -ENOMEM;
-                        }
-                        j += 2;
+                        size_t name = (size_t)(eq - a), value = strlen(eq + 1);
+                        out[j++] = memcpy(p, a, name); /* the calloc'd block ends each copy */
+                        p += name + 1;
+                        out[j++] = memcpy(p, eq + 1, value);
+                        p += value + 1;
                 } else
                         out[j++] = a;
         }
