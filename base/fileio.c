@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,26 @@ int loop_write(int fd, const void *buf, size_t len)
                 len -= (size_t)n;
         }
         return 0;
+}
+
+int loop_write_nosigpipe(int fd, const void *buf, size_t len)
+{
+        sigset_t pipe_only, old, pending;
+
+        sigemptyset(&pipe_only);
+        sigaddset(&pipe_only, SIGPIPE);
+        if (sigprocmask(SIG_BLOCK, &pipe_only, &old) < 0)
+                return negative_errno();
+        bool was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+        int r = loop_write(fd, buf, len);
+        if (r == -EPIPE && !was_pending) {
+                /* take the SIGPIPE this write raised, so that unblocking does not deliver it */
+                const struct timespec zero = { 0 };
+                while (sigtimedwait(&pipe_only, NULL, &zero) < 0 && errno == EINTR)
+                        ;
+        }
+        (void)sigprocmask(SIG_SETMASK, &old, NULL);
+        return r;
 }
 
 int read_full_file_at(int dfd, const char *path, char **ret, size_t *ret_size)

@@ -24,6 +24,9 @@ int mkdir_p_at(int dfd, const char *path, mode_t mode);
 int rm_rf_at(int dfd, const char *name);
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int loop_write(int fd, const void *buf, size_t len);
+/* The same into a pipe whose reader may be gone (a child of ours that died, a command that exited): -EPIPE
+ * then, never a SIGPIPE that kills vpsctl. */
+int loop_write_nosigpipe(int fd, const void *buf, size_t len);
 /* Read up to len bytes, retrying on EINTR and short reads; returns bytes read. */
 ssize_t loop_read(int fd, void *buf, size_t len);
 /* openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): path resolved as if rootfd were "/", so a symlink of

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
+#include "base/failpoint.h"
 #include "base/fileio.h"
 #include "base/log.h"
 #include "engine-internal.h"
@@ -114,6 +115,7 @@ static _noreturn_ void exec_child(struct child_args *a, bool in_v2, int go_fd, i
 
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0)
                 _exit(127);
+        failpoint("exec.child"); /* tests: the command's process dies before vpsctl releases it */
         if (loop_read(go_fd, &go, 1) != 1)
                 _exit(127);
         /* into the CT's cgroup before anything else, by itself: no RCU grace period (spawn.c) */
@@ -277,8 +279,15 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
         go[0] = safe_close(go[0]);
         rep[1] = safe_close(rep[1]);
         cg_ct_attach_done(x->cg);
-        if (loop_write(go[1], "g", 1) < 0) {
-                r = negative_errno();
+        if (loop_write_nosigpipe(go[1], "g", 1) < 0) {
+                /* it died before we released it: a stop killed the CT's cgroup under us (exec takes no
+                 * lock), or something killed it; never a SIGPIPE that kills us */
+                (void)waitpid(pid, NULL, 0);
+                if (exec_ct_gone(x))
+                        r = -ESRCH;
+                else
+                        r = log_error_errno(-ECHILD, "CT %u: the command's process died before it could run",
+                                            x->c->id);
                 goto out;
         }
         char err[512];
@@ -392,7 +401,9 @@ static int relay_run(struct relay *rl, size_t n, pid_t child, int *ret_status, i
                         ssize_t got = read(r->in, buf, sizeof(buf));
                         if (got < 0 && (errno == EINTR || errno == EAGAIN))
                                 continue;
-                        if (got <= 0 || loop_write(r->out, buf, (size_t)got) < 0) {
+                        /* into the CT: the command may have exited and closed its stdin */
+                        if (got <= 0 || (r->input ? loop_write_nosigpipe(r->out, buf, (size_t)got)
+                                                  : loop_write(r->out, buf, (size_t)got)) < 0) {
                                 /* EOF, or EIO on a pty master whose slave side is all closed */
                                 r->done = true;
                                 if (r->close_out_on_eof)

@@ -233,7 +233,7 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_conso
         if (p->before_go && (r = p->before_go(c, pid)) < 0)
                 goto kill_child;
         failpoint("start.network");
-        if (loop_write(go[1], "g", 1) < 0) {
+        if (loop_write_nosigpipe(go[1], "g", 1) < 0) { /* a child that died must not kill us */
                 r = log_error_errno(-errno, "Failed to release the init of CT %u: %m", c->id);
                 goto kill_child;
         }

@@ -96,6 +96,16 @@ assert_eq "$(cat "$TEST_TMP/x.rc")" 31 "exec of a command killed by stop exits 3
 assert_contains "$(cat "$TEST_TMP/x.out")" "CT 101 was stopped while the command ran" "exec says the CT was stopped"
 expect_rc 0 vz start 101
 
+# the command's process dies before vpsctl releases it (CI's stress test: a concurrent stop killed it, and
+# vpsctl's write to it raised a SIGPIPE that killed vpsctl, exit 141 and no word): a failpoint kills it
+for i in 1 2 3 4 5; do
+        VPSCTL_FAILPOINT=exec.child "$VPSCTL" exec 101 true >>"$TEST_TMP/fp.out" 2>&1
+        echo $? >>"$TEST_TMP/fp.rc"
+done
+assert_eq "$(sort -u "$TEST_TMP/fp.rc")" 8 "exec whose process dies before it runs exits 8, never of SIGPIPE"
+assert_contains "$(cat "$TEST_TMP/fp.out")" "CT 101: the command's process died" "exec says its process died"
+expect_out "CTID 101 exist mounted running" vz status 101
+
 # destroy
 expect_rc 32 vz destroy 101
 expect_out "CTID 101 exist mounted running" vz status 101
