@@ -382,6 +382,7 @@ static int net_and_rate_start(ct *c, pid_t init)
 int ct_start(ct *c, bool wait_boot)
 {
         _cleanup_cg_ct_ cg_ct *cg = NULL;
+        _cleanup_seccomp_prog_ struct ct_seccomp_prog seccomp = {};
         _cleanup_close_ int console = -EBADF, master = -EBADF;
         bool mounted_here = false;
         pid_t pid;
@@ -432,6 +433,9 @@ int ct_start(ct *c, bool wait_boot)
                 r = log_error_errno(console, "Failed to open the console log of CT %u: %m", c->id);
                 goto fail;
         }
+        r = ct_seccomp_prepare(c, &seccomp);
+        if (r < 0)
+                goto fail;
         const char *lxcfs_word;
         const char *lxcfs_dir = ct_lxcfs_source(c, &lxcfs_word);
         struct spawn_params p = {
@@ -444,6 +448,7 @@ int ct_start(ct *c, bool wait_boot)
                 .cg = cg,
                 .ctid = c->id,
                 .cfg = &c->cfg,
+                .seccomp = &seccomp,
                 .before_go = net_and_rate_start,
                 .console = c->cfg.console == CT_YES,
         };

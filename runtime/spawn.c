@@ -133,7 +133,7 @@ static _noreturn_ void child_main(const struct spawn_params *p, bool in_v2, int 
 
         r = ct_drop_capabilities(p->cfg, err, sizeof(err));
         if (r >= 0)
-                r = ct_seccomp_load(p->cfg, err, sizeof(err));
+                r = ct_seccomp_load(p->cfg, p->seccomp, err, sizeof(err));
         if (r < 0)
                 child_fail(report_fd, -r, err);
 
