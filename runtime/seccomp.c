@@ -248,10 +248,13 @@ static int cache_dir_open(const char *run_dir)
 {
         char path[4096];
         snprintf(path, sizeof(path), "%s/seccomp", run_dir);
-        int r = mkdir_p_at(AT_FDCWD, path, 0755);
-        if (r < 0)
-                return r;
         _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT) {
+                int r = mkdir_p_at(AT_FDCWD, path, 0755);
+                if (r < 0)
+                        return r;
+                fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
         if (fd < 0)
                 return negative_errno();
         struct stat st;
