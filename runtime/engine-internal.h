@@ -31,6 +31,11 @@ struct spawn_params {
         const char *lxcfs_word;                /* for the state file: "yes", "no", "off" */
         /* run once the namespaces exist, before init may run (the CT's network); may be NULL */
         int (*before_go)(ct *c, pid_t pid);
+        /* With a user namespace, may be set: mounts the CT's root (at root) once the child's user namespace
+         * has its maps, given an fd of it for the idmapped mount (no throwaway namespace of its own). The
+         * child then copies the host's mount namespace only after go, with the root in it. */
+        int (*mount_root)(ct *c, int userns_fd, void *userdata);
+        void *mount_root_data;
 };
 int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_console);
 
