@@ -25,11 +25,17 @@ struct spawn_params {
                            * returns its master in *ret_console */
         cg_ct *cg;
         unsigned ctid;
-        const struct ct_config *cfg; /* capabilities and seccomp */
-        const char *lxcfs_dir;       /* a live lxcfs to bind the /proc views from, or NULL */
-        const char *lxcfs_word;      /* for the state file: "yes", "no", "off" */
+        const struct ct_config *cfg;           /* capabilities and seccomp */
+        const struct ct_seccomp_prog *seccomp; /* ct_seccomp_prepare()'s program, read before clone */
+        const char *lxcfs_dir;                 /* a live lxcfs to bind the /proc views from, or NULL */
+        const char *lxcfs_word;                /* for the state file: "yes", "no", "off" */
         /* run once the namespaces exist, before init may run (the CT's network); may be NULL */
         int (*before_go)(ct *c, pid_t pid);
+        /* With a user namespace, may be set: mounts the CT's root (at root) once the child's user namespace
+         * has its maps, given an fd of it for the idmapped mount (no throwaway namespace of its own). The
+         * child then copies the host's mount namespace only after go, with the root in it. */
+        int (*mount_root)(ct *c, int userns_fd, void *userdata);
+        void *mount_root_data;
 };
 int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_console);
 
@@ -66,9 +72,20 @@ bool ct_disk_root_exempt(ct *c, pid_t init);
 /* caps.c: the CT's bounding set (the default less CAPABILITY's offs, plus its ons), empty inheritable and
  * ambient sets. */
 int ct_drop_capabilities(const struct ct_config *cfg, char *err, size_t errlen);
-/* seccomp.c: give the calling process a fresh session keyring, no_new_privs if NO_NEW_PRIVS="yes", then
- * the CT's filter (none when SECCOMP="no"). */
-int ct_seccomp_load(const struct ct_config *cfg, char *err, size_t errlen);
+/* seccomp.c: the CT's filter as a BPF program (insns NULL when SECCOMP="no"). */
+struct ct_seccomp_prog {
+        struct sock_filter *insns;
+        unsigned short len;
+};
+/* In the parent, before clone: the program from the cache under run/vpsctl/seccomp, compiled and stored
+ * there when it is missing, stale or not trustworthy. Errors logged, naming the CT. */
+int ct_seccomp_prepare(ct *c, struct ct_seccomp_prog *ret);
+void ct_seccomp_prog_done(struct ct_seccomp_prog *p);
+#define _cleanup_seccomp_prog_ _cleanup_(ct_seccomp_prog_done)
+/* In the child: give the calling process a fresh session keyring, no_new_privs if NO_NEW_PRIVS="yes",
+ * then load prog (none when SECCOMP="no"). No file I/O, no allocation. */
+int ct_seccomp_load(const struct ct_config *cfg, const struct ct_seccomp_prog *prog, char *err,
+                    size_t errlen);
 bool ct_seccomp_enabled(const struct ct_config *cfg);
 
 /* The default capability bounding set's removals, for `help` and for the tests. */

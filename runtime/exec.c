@@ -105,6 +105,7 @@ struct child_args {
         int fds[3]; /* what becomes 0, 1, 2 */
         int ctty;   /* make fds[0] the controlling terminal */
         const char *term;
+        const struct ct_seccomp_prog *seccomp; /* read before the fork: the child does no file I/O for it */
 };
 
 static _noreturn_ void exec_child(struct child_args *a, bool in_v2, int go_fd, int report_fd)
@@ -156,7 +157,7 @@ static _noreturn_ void exec_child(struct child_args *a, bool in_v2, int go_fd, i
                 }
         r = ct_drop_capabilities(&a->x->c->cfg, err, sizeof(err));
         if (r >= 0)
-                r = ct_seccomp_load(&a->x->c->cfg, err, sizeof(err));
+                r = ct_seccomp_load(&a->x->c->cfg, a->seccomp, err, sizeof(err));
         if (r < 0) {
                 errno = -r;
                 goto fail;
@@ -224,10 +225,16 @@ static int exec_outcome(const struct exec_ctx *x, int status)
 static int exec_spawn(struct child_args *a, pid_t *ret_pid)
 {
         _cleanup_close_ int initcg = -EBADF, ownpid = -EBADF;
+        _cleanup_seccomp_prog_ struct ct_seccomp_prog seccomp = {};
         struct exec_ctx *x = a->x;
         int go[2] = { -EBADF, -EBADF }, rep[2] = { -EBADF, -EBADF };
         struct clone_args args = { .exit_signal = SIGCHLD };
         int r;
+
+        r = ct_seccomp_prepare(x->c, &seccomp);
+        if (r < 0)
+                return r;
+        a->seccomp = &seccomp;
 
         /* our children, not we, are born in the CT's pid namespace; only this one: every later child
          * (a hook, a sanitizer's helper thread) is born in ours again */
@@ -306,6 +313,7 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
         *ret_pid = pid;
         r = 0;
 out:
+        a->seccomp = NULL; /* it dies with this frame */
         if (r < 0)
                 (void)setns(ownpid, CLONE_NEWPID); /* a no-op when already back */
         safe_close(go[0]);

@@ -242,20 +242,11 @@ int ct_destroy(ct *c)
         return 0;
 }
 
-int ct_mount(ct *c)
+/* Mount the CT's root; userns_fd: a user namespace with the CT's mapping, for the idmapped lower layer
+ * (-EBADF without a user namespace). */
+static int mount_root(ct *c, int userns_fd)
 {
-        int r = tmpl_is_mounted(c->cfg.ve_root);
-        if (r < 0)
-                return log_error_errno(r, "Failed to check whether %s is mounted: %m", c->cfg.ve_root);
-        if (r > 0)
-                return -EALREADY;
-        _cleanup_close_ int userns_fd = -EBADF;
-        if (ct_userns(&c->cfg)) {
-                userns_fd = ct_userns_fd(c->cfg.local_uid, c->cfg.local_gid);
-                if (userns_fd < 0)
-                        return log_error_errno(userns_fd, "Failed to create the user namespace of CT %u: %m",
-                                               c->id);
-        }
+        int r;
         /* the disk quota is in place before anything can write (and nothing is mounted when it cannot) */
         r = ct_disk_apply(c);
         if (r < 0)
@@ -279,6 +270,39 @@ int ct_mount(ct *c)
                                         c->cfg.ve_root);
                 return r;
         }
+        return 0;
+}
+
+int ct_mount(ct *c)
+{
+        int r = tmpl_is_mounted(c->cfg.ve_root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to check whether %s is mounted: %m", c->cfg.ve_root);
+        if (r > 0)
+                return -EALREADY;
+        _cleanup_close_ int userns_fd = -EBADF;
+        if (ct_userns(&c->cfg)) {
+                /* a throwaway user namespace with the CT's mapping: start uses its child's instead */
+                userns_fd = ct_userns_fd(c->cfg.local_uid, c->cfg.local_gid);
+                if (userns_fd < 0)
+                        return log_error_errno(userns_fd, "Failed to create the user namespace of CT %u: %m",
+                                               c->id);
+        }
+        return mount_root(c, userns_fd);
+}
+
+/* spawn_params.mount_root of a start with a user namespace: the root, mounted with the child's own user
+ * namespace once it has its maps, then the files vpsctl writes into it. */
+static int start_mount_root(ct *c, int userns_fd, void *userdata)
+{
+        bool *mounted = userdata;
+        int r = mount_root(c, userns_fd);
+        if (r < 0)
+                return r;
+        *mounted = true;
+        failpoint("start.mounted");
+        ct_guest_write_files(c, c->cfg.ve_root, true, true);
+        failpoint("start.guest-files");
         return 0;
 }
 
@@ -382,6 +406,7 @@ static int net_and_rate_start(ct *c, pid_t init)
 int ct_start(ct *c, bool wait_boot)
 {
         _cleanup_cg_ct_ cg_ct *cg = NULL;
+        _cleanup_seccomp_prog_ struct ct_seccomp_prog seccomp = {};
         _cleanup_close_ int console = -EBADF, master = -EBADF;
         bool mounted_here = false;
         pid_t pid;
@@ -393,15 +418,19 @@ int ct_start(ct *c, bool wait_boot)
         r = tmpl_is_mounted(c->cfg.ve_root);
         if (r < 0)
                 return log_error_errno(r, "Failed to check whether %s is mounted: %m", c->cfg.ve_root);
-        if (r == 0) {
+        /* with a user namespace, the root is mounted after clone with the child's (spawn.c) */
+        bool mount_late = r == 0 && ct_userns(&c->cfg);
+        if (r == 0 && !mount_late) {
                 r = ct_mount(c);
                 if (r < 0)
                         return r;
                 mounted_here = true;
         }
-        failpoint("start.mounted");
-        ct_guest_write_files(c, c->cfg.ve_root, true, true);
-        failpoint("start.guest-files");
+        if (!mount_late) {
+                failpoint("start.mounted");
+                ct_guest_write_files(c, c->cfg.ve_root, true, true);
+                failpoint("start.guest-files");
+        }
 
         /* a cgroup left by a CT that died is empty: reuse it, but make sure nothing runs in it */
         r = ct_open_cgroup(c, true, &cg);
@@ -432,6 +461,9 @@ int ct_start(ct *c, bool wait_boot)
                 r = log_error_errno(console, "Failed to open the console log of CT %u: %m", c->id);
                 goto fail;
         }
+        r = ct_seccomp_prepare(c, &seccomp);
+        if (r < 0)
+                goto fail;
         const char *lxcfs_word;
         const char *lxcfs_dir = ct_lxcfs_source(c, &lxcfs_word);
         struct spawn_params p = {
@@ -444,7 +476,10 @@ int ct_start(ct *c, bool wait_boot)
                 .cg = cg,
                 .ctid = c->id,
                 .cfg = &c->cfg,
+                .seccomp = &seccomp,
                 .before_go = net_and_rate_start,
+                .mount_root = mount_late ? start_mount_root : NULL,
+                .mount_root_data = &mounted_here,
                 .console = c->cfg.console == CT_YES,
         };
         r = ct_spawn(c, &p, &pid, &master);

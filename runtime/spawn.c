@@ -73,6 +73,13 @@ static int child_console(int sock, char *err, size_t errlen)
         return s;
 }
 
+/* The root is mounted by the parent after clone, with the child's own user namespace: the child creates
+ * its mount namespace only once the root is there. */
+static bool late_mountns(const struct spawn_params *p)
+{
+        return p->mount_root && ct_userns(p->cfg);
+}
+
 static _noreturn_ void child_main(const struct spawn_params *p, bool in_v2, int go_fd, int report_fd,
                                   int console_sock)
 {
@@ -104,6 +111,10 @@ static _noreturn_ void child_main(const struct spawn_params *p, bool in_v2, int 
                         child_fail(report_fd, errno, "Cannot set the parent-death signal");
         }
 
+        /* The mount namespace, when the parent mounted the root after clone: a copy of the host's with the
+         * root in it, owned by the CT's user namespace as one made by clone would be. */
+        if (late_mountns(p) && unshare(CLONE_NEWNS) < 0)
+                child_fail(report_fd, errno, "Cannot create the mount namespace");
         /* Only now, inside the CT's cgroup, does its cgroup namespace root there. */
         if (unshare(CLONE_NEWCGROUP) < 0)
                 child_fail(report_fd, errno, "Cannot create the cgroup namespace");
@@ -133,7 +144,7 @@ static _noreturn_ void child_main(const struct spawn_params *p, bool in_v2, int 
 
         r = ct_drop_capabilities(p->cfg, err, sizeof(err));
         if (r >= 0)
-                r = ct_seccomp_load(p->cfg, err, sizeof(err));
+                r = ct_seccomp_load(p->cfg, p->seccomp, err, sizeof(err));
         if (r < 0)
                 child_fail(report_fd, -r, err);
 
@@ -163,8 +174,8 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_conso
         int console = -EBADF, cons[2] = { -EBADF, -EBADF };
         int go[2] = { -EBADF, -EBADF }, rep[2] = { -EBADF, -EBADF };
         struct clone_args args = {
-                .flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-                         (ct_userns(p->cfg) ? CLONE_NEWUSER : 0),
+                .flags = (late_mountns(p) ? 0 : CLONE_NEWNS) | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+                         CLONE_NEWNET | (ct_userns(p->cfg) ? CLONE_NEWUSER : 0),
                 .exit_signal = SIGCHLD,
         };
         bool reported;
@@ -229,6 +240,18 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_conso
         if (ct_userns(p->cfg) && (r = ct_userns_write_maps(pid, p->cfg->local_uid, p->cfg->local_gid)) < 0) {
                 log_error_errno(r, "Failed to map the user ids of CT %u: %m", c->id);
                 goto kill_child;
+        }
+        if (late_mountns(p)) {
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+                _cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
+                if (userns < 0) {
+                        r = log_error_errno(-errno, "Failed to open the user namespace of CT %u: %m", c->id);
+                        goto kill_child;
+                }
+                r = p->mount_root(c, userns, p->mount_root_data);
+                if (r < 0)
+                        goto kill_child;
         }
         if (p->before_go && (r = p->before_go(c, pid)) < 0)
                 goto kill_child;
