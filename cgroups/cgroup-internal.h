@@ -54,6 +54,13 @@ int cg_wait_pidfds(struct pollfd *fds, size_t n, unsigned timeout_ms);
 int cg_read_u64(int dfd, const char *file, uint64_t *ret);
 /* Find "key value" in a flat-keyed file (memory.events, cpu.stat, ...). */
 int cg_read_keyed(int dfd, const char *file, const char *key, uint64_t *ret);
+/* Several keys of one flat-keyed file in one read: each found key's value goes to its dst (the others are
+ * left as they are). -errno when the file cannot be read. */
+struct cg_key {
+        const char *key;
+        uint64_t *dst;
+};
+int cg_read_keys(int dfd, const char *file, const struct cg_key *keys, size_t n);
 /* Write a number, or "max" for CG_UNLIMITED. */
 int cg_write_u64(int dfd, const char *file, uint64_t v);
 /* PSI: "some avg10=1.23 ... total=N" */

@@ -490,16 +490,24 @@ static int v1_get_stats(cg_ct *cg, cg_stats *st)
                 (void)cg_read_keyed(h->fd, "pids.events", "max", &st->pids.failcnt);
         }
         if ((h = find_controller(cg, "cpuacct"))) {
-                uint64_t ns = 0;
+                uint64_t ns = 0, user = 0, sys = 0;
                 if (cg_read_u64(h->fd, "cpuacct.usage", &ns) >= 0)
                         st->cpu_usage_us = ns / 1000;
+                const struct cg_key ticks[] = { { "user", &user }, { "system", &sys } };
+                if (cg_read_keys(h->fd, "cpuacct.stat", ticks, ELEMENTSOF(ticks)) >= 0) {
+                        long hz = sysconf(_SC_CLK_TCK);
+                        uint64_t us_per_tick = hz > 0 ? 1000000 / (uint64_t)hz : 10000;
+                        st->cpu_user_us = user * us_per_tick;
+                        st->cpu_system_us = sys * us_per_tick;
+                }
         }
         if ((h = find_controller(cg, "cpu"))) {
                 uint64_t ns = 0;
-                (void)cg_read_keyed(h->fd, "cpu.stat", "nr_periods", &st->cpu_nr_periods);
-                (void)cg_read_keyed(h->fd, "cpu.stat", "nr_throttled", &st->cpu_nr_throttled);
-                if (cg_read_keyed(h->fd, "cpu.stat", "throttled_time", &ns) >= 0)
-                        st->cpu_throttled_us = ns / 1000;
+                const struct cg_key cpu[] = { { "nr_periods", &st->cpu_nr_periods },
+                                              { "nr_throttled", &st->cpu_nr_throttled },
+                                              { "throttled_time", &ns } };
+                (void)cg_read_keys(h->fd, "cpu.stat", cpu, ELEMENTSOF(cpu));
+                st->cpu_throttled_us = ns / 1000;
         }
         if ((h = find_controller(cg, "blkio"))) {
                 static const char *const files[] = { "blkio.throttle.io_service_bytes_recursive",

@@ -504,6 +504,28 @@ int cg_read_keyed(int dfd, const char *file, const char *key, uint64_t *ret)
         return -ENOENT;
 }
 
+int cg_read_keys(int dfd, const char *file, const struct cg_key *keys, size_t n)
+{
+        _cleanup_free_ char *buf = NULL;
+        int r = read_full_file_at(dfd, file, &buf, NULL);
+        if (r < 0)
+                return r;
+        for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char *sp = strchr(l, ' ');
+                if (!sp)
+                        continue;
+                *sp = 0;
+                for (size_t i = 0; i < n; i++)
+                        if (streq(l, keys[i].key)) {
+                                uint64_t v;
+                                if (safe_atou64(sp + 1, &v) >= 0)
+                                        *keys[i].dst = v;
+                                break;
+                        }
+        }
+        return 0;
+}
+
 int cg_write_u64(int dfd, const char *file, uint64_t v)
 {
         char buf[32];
