@@ -120,6 +120,7 @@ int verb_set(int argc, char **argv);
 int verb_list(int argc, char **argv);
 int verb_stat(int argc, char **argv);
 int verb_metrics(int argc, char **argv);
+int verb_top(int argc, char **argv);
 
 int verb_seccomp(int argc, char **argv);
 int verb_check(int argc, char **argv);
