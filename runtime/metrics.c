@@ -1,6 +1,10 @@
 /* Every CT's figures in one pass, for `metrics` and `top`: status from the cgroup, usage counters, the
- * links of its network namespace, its disk quota. Read-only: no lock is taken, nothing is written. */
+ * links of its network namespace, its disk quota. Read-only: no lock is taken, nothing is written. Many
+ * CTs are read by a few threads: each reads whole CTs, with nothing shared but the cgroups module's
+ * hierarchy list (filled before they start) and its own thread's network namespace (nl_open_in()). */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +137,34 @@ void ct_metrics_free(ct_metrics *m, size_t n)
         free(m);
 }
 
+struct collect_job {
+        struct ct_paths *p;
+        const unsigned *ids;
+        size_t n;
+        unsigned flags;
+        ct_metrics *m;
+        int *rc;
+        atomic_size_t next;
+};
+
+static void *collect_worker(void *arg)
+{
+        struct collect_job *j = arg;
+        for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;)
+                j->rc[i] = collect_one(j->p, j->ids[i], j->flags, &j->m[i]);
+        return NULL;
+}
+
+/* Threads to read the CTs with: each CT costs tens of cgroupfs, procfs and netlink system calls and no
+ * wait, so the CPUs of the host are the limit (a few are enough; a hosting node has many). */
+static size_t collect_threads(size_t n)
+{
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        if (n < 16 || cpus < 2)
+                return 1;
+        return (size_t)MIN(cpus, 4L);
+}
+
 int ct_metrics_collect(struct ct_paths *p, const unsigned *ids, size_t n_ids, unsigned flags,
                        ct_metrics **ret, size_t *ret_n)
 {
@@ -146,25 +178,43 @@ int ct_metrics_collect(struct ct_paths *p, const unsigned *ids, size_t n_ids, un
                 ids = all;
         }
         ct_metrics *m = calloc(n_ids ? n_ids : 1, sizeof(*m));
-        if (!m)
+        _cleanup_free_ int *rc = calloc(n_ids ? n_ids : 1, sizeof(*rc));
+        if (!m || !rc) {
+                free(m);
                 return -ENOMEM;
+        }
+        struct collect_job job = { .p = p, .ids = ids, .n = n_ids, .flags = flags, .m = m, .rc = rc };
+        /* the first CT alone: what is read once per process (the cgroup hierarchies) is read before any
+         * thread runs */
+        atomic_init(&job.next, 1);
+        if (n_ids > 0)
+                rc[0] = collect_one(p, ids[0], flags, &m[0]);
+        pthread_t tid[4];
+        size_t started = 0, want = collect_threads(n_ids);
+        for (; started + 1 < want; started++)
+                if (pthread_create(&tid[started], NULL, collect_worker, &job) != 0)
+                        break; /* fewer threads: the rest is done by those there are */
+        (void)collect_worker(&job);
+        for (size_t t = 0; t < started; t++)
+                (void)pthread_join(tid[t], NULL);
+
+        /* keep the order; leave out the CTs that could not be read (gone between the listing and now) */
         size_t n = 0;
+        bool oom = false;
         for (size_t i = 0; i < n_ids; i++) {
-                r = collect_one(p, ids[i], flags, &m[n]);
-                if (r == -ENOMEM) {
-                        ct_metrics_free(m, n + 1);
-                        return r;
-                }
-                if (r < 0) {
-                        /* gone between the listing and now, or unreadable: left out */
-                        log_debug_errno(r, "Cannot read CT %u: %m", ids[i]);
-                        free(m[n].name);
-                        free(m[n].hostname);
-                        free(m[n].links);
-                        m[n] = (ct_metrics){ 0 };
+                if (rc[i] < 0) {
+                        oom = oom || rc[i] == -ENOMEM;
+                        log_debug_errno(rc[i], "Cannot read CT %u: %m", ids[i]);
+                        free(m[i].name);
+                        free(m[i].hostname);
+                        free(m[i].links);
                         continue;
                 }
-                n++;
+                m[n++] = m[i];
+        }
+        if (oom) {
+                ct_metrics_free(m, n);
+                return -ENOMEM;
         }
         *ret = m;
         *ret_n = n;

@@ -213,6 +213,15 @@ kill -TERM "$server"
 wait "$server"
 assert_eq "$?" 0 "SIGTERM stops the server, exit 0"
 
+# many CTs are read by a few threads: each CT once, in CTID order, the same figures as read one by one
+for id in $(seq 201 216); do "$VPSCTL" create "$id" --ostemplate busybox >/dev/null || fail "create $id"; done
+expect_rc 0 vz metrics
+ids=$(grep '^vpsctl_ct_state{' <<<"$LAST_OUT" | grep 'state="stopped"' | sed 's/.*ctid="\([0-9]*\)".*/\1/' | tr '\n' ' ')
+assert_eq "$ids" "101 102 103 $(seq -s ' ' 201 216) " "19 CTs, each once, in CTID order"
+all=$(grep -E '^vpsctl_ct_(state|memory_limit_bytes|pids_limit)\{' <<<"$LAST_OUT")
+one=$(for id in 101 102 103 $(seq 201 216); do "$VPSCTL" metrics "$id" | grep -E '^vpsctl_ct_(state|memory_limit_bytes|pids_limit)\{'; done | sort)
+assert_eq "$(sort <<<"$all")" "$one" "states and limits read together are those read one CT at a time"
+
 expect_rc 0 vz thaw 103
 for id in 101 103; do expect_rc 0 vz stop "$id" --fast; done
 done_testing
