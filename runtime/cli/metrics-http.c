@@ -240,6 +240,12 @@ int metrics_serve(const char *listen_on, const unsigned *ids, size_t n)
                 struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
                 (void)setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
                 serve_one(c, ids, n);
+                /* what the client sent beyond what was read (a request too large) is dropped quietly: a
+                 * close with unread data would reset the connection before the client reads the answer */
+                (void)shutdown(c, SHUT_WR);
+                char sink[4096];
+                for (int i = 0; i < 16 && recv(c, sink, sizeof(sink), MSG_DONTWAIT) > 0; i++)
+                        ;
                 close(c);
         }
         close(fd);

@@ -553,12 +553,12 @@ static void test_link_stats(void)
         /* no stats: zeros; no name or too long a name: malformed; another type: not a link */
         nlh = mnl_nlmsg_put_header(rbuf);
         nlh->nlmsg_type = RTM_NEWLINK;
-        ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+        (void)mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
         mnl_attr_put_strz(nlh, IFLA_IFNAME, "veth0");
         CHECK(netns_link_stats_parse(nlh, &s) == 1 && s.rx_bytes == 0 && s.tx_packets == 0);
         nlh = mnl_nlmsg_put_header(rbuf);
         nlh->nlmsg_type = RTM_NEWLINK;
-        ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+        (void)mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
         CHECK(netns_link_stats_parse(nlh, &s) == -EBADMSG);
         mnl_attr_put_strz(nlh, IFLA_IFNAME, "0123456789abcdefgh");
         CHECK(netns_link_stats_parse(nlh, &s) == -EBADMSG);
