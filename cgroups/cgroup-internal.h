@@ -50,10 +50,22 @@ struct pollfd;
 int cg_kill_pids(const pid_t *pids, size_t n, struct pollfd **ret_fds);
 /* Wait until the process of every pidfd has exited, or timeout_ms passed (-ETIMEDOUT); closes them. */
 int cg_wait_pidfds(struct pollfd *fds, size_t n, unsigned timeout_ms);
+/* Read a small cgroupfs file into buf (NUL-terminated) with one read: its length, -EFBIG when it does not
+ * fit in size - 1 bytes. */
+int cg_read_small(int dfd, const char *file, char *buf, size_t size);
+/* > 0 when any process is in dfd's cgroup or below it (stops at the first one found). */
+int cg_any_pid_recursive(int dfd);
 /* Read a single unsigned number ("max" reads as CG_UNLIMITED). */
 int cg_read_u64(int dfd, const char *file, uint64_t *ret);
 /* Find "key value" in a flat-keyed file (memory.events, cpu.stat, ...). */
 int cg_read_keyed(int dfd, const char *file, const char *key, uint64_t *ret);
+/* Several keys of one flat-keyed file in one read: each found key's value goes to its dst (the others are
+ * left as they are). -errno when the file cannot be read. */
+struct cg_key {
+        const char *key;
+        uint64_t *dst;
+};
+int cg_read_keys(int dfd, const char *file, const struct cg_key *keys, size_t n);
 /* Write a number, or "max" for CG_UNLIMITED. */
 int cg_write_u64(int dfd, const char *file, uint64_t v);
 /* PSI: "some avg10=1.23 ... total=N" */

@@ -75,16 +75,38 @@ bool cg_has_controller(const char *list, const char *c)
         return false;
 }
 
-/* Parse mountinfo for cgroup hierarchies mounted at their root. */
-static int v1_setup(cg_ct *cg, bool create)
+/* The cgroup hierarchies mounted at their root, from mountinfo: parsed and opened once per process, since
+ * a host with many CTs has a long mountinfo (an overlay root per running CT) and `metrics` and `top` open
+ * every CT's cgroup. The hierarchies of a host do not change while a vpsctl command runs. */
+struct v1_mount {
+        char *mnt, *controllers;
+        bool is_v2;
+        int fd; /* the mount point (O_CLOEXEC); each CT's handle gets a duplicate */
+};
+static struct v1_mount v1_mounts[CG_MAX_HIERARCHIES];
+static size_t v1_n_mounts;
+static bool v1_mounts_valid;
+
+static void v1_mounts_clear(void)
+{
+        for (size_t i = 0; i < v1_n_mounts; i++) {
+                free(v1_mounts[i].mnt);
+                free(v1_mounts[i].controllers);
+                safe_close(v1_mounts[i].fd);
+        }
+        v1_n_mounts = 0;
+        v1_mounts_valid = false;
+}
+
+static int v1_mounts_load(void)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
         _cleanup_free_ char *line = NULL;
         size_t len = 0;
-        int r;
 
         if (!f)
                 return negative_errno();
+        v1_mounts_clear();
         while (getline(&line, &len, f) > 0) {
                 char root[4096], mnt[4096], fstype[64], opts[1024];
                 const char *sep = strstr(line, " - ");
@@ -116,26 +138,51 @@ static int v1_setup(cg_ct *cg, bool create)
                         }
 
                 bool dup = false;
-                for (size_t i = 0; i < cg->n_hier; i++)
-                        if (cg->hier[i].is_v2 == v2 && streq(cg->hier[i].controllers, ctl))
+                for (size_t i = 0; i < v1_n_mounts; i++)
+                        if (v1_mounts[i].is_v2 == v2 && streq(v1_mounts[i].controllers, ctl))
                                 dup = true;
-                if (dup || cg->n_hier >= CG_MAX_HIERARCHIES)
+                if (dup || v1_n_mounts >= CG_MAX_HIERARCHIES)
                         continue;
-
-                struct cg_hierarchy *h = &cg->hier[cg->n_hier];
-                h->fd = -EBADF;
-                h->attach_fd = -EBADF;
-                h->root_fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (h->root_fd < 0)
+                struct v1_mount *m = &v1_mounts[v1_n_mounts];
+                int fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
                         continue;
                 /* a hierarchy another mount covers (an empty tmpfs over unified, say) is not ours to use */
                 struct statfs sfs;
-                if (fstatfs(h->root_fd, &sfs) < 0 ||
+                if (fstatfs(fd, &sfs) < 0 ||
                     (uint64_t)sfs.f_type != (v2 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC)) {
                         log_debug("cgroup hierarchy %s is covered by another mount; skipping it", mnt);
-                        h->root_fd = safe_close(h->root_fd);
+                        safe_close(fd);
                         continue;
                 }
+                *m = (struct v1_mount){
+                        .mnt = strdup(mnt), .controllers = strdup(ctl), .is_v2 = v2, .fd = fd
+                };
+                v1_n_mounts++;
+                if (!m->mnt || !m->controllers) {
+                        v1_mounts_clear();
+                        return -ENOMEM;
+                }
+        }
+        v1_mounts_valid = true;
+        return 0;
+}
+
+static int v1_setup(cg_ct *cg, bool create)
+{
+        int r;
+
+        if (!v1_mounts_valid && (r = v1_mounts_load()) < 0)
+                return r;
+        for (size_t m = 0; m < v1_n_mounts; m++) {
+                const char *mnt = v1_mounts[m].mnt, *ctl = v1_mounts[m].controllers;
+                bool v2 = v1_mounts[m].is_v2;
+                struct cg_hierarchy *h = &cg->hier[cg->n_hier];
+                h->fd = -EBADF;
+                h->attach_fd = -EBADF;
+                h->root_fd = fcntl(v1_mounts[m].fd, F_DUPFD_CLOEXEC, 3);
+                if (h->root_fd < 0)
+                        return negative_errno();
                 h->mnt = strdup(mnt);
                 h->controllers = strdup(ctl);
                 h->is_v2 = v2;
@@ -188,12 +235,7 @@ static struct cg_hierarchy *find_controller(cg_ct *cg, const char *c)
 
 static int v1_populated(cg_ct *cg)
 {
-        _cleanup_free_ pid_t *pids = NULL;
-        size_t n = 0, alloc = 0;
-        int r = cg_read_pids_recursive(cg->hier[0].fd, &pids, &n, &alloc);
-        if (r < 0)
-                return r;
-        return n > 0;
+        return cg_any_pid_recursive(cg->hier[0].fd);
 }
 
 static int freezer_state(struct cg_hierarchy *h, const char *want)
@@ -490,16 +532,24 @@ static int v1_get_stats(cg_ct *cg, cg_stats *st)
                 (void)cg_read_keyed(h->fd, "pids.events", "max", &st->pids.failcnt);
         }
         if ((h = find_controller(cg, "cpuacct"))) {
-                uint64_t ns = 0;
+                uint64_t ns = 0, user = 0, sys = 0;
                 if (cg_read_u64(h->fd, "cpuacct.usage", &ns) >= 0)
                         st->cpu_usage_us = ns / 1000;
+                const struct cg_key ticks[] = { { "user", &user }, { "system", &sys } };
+                if (cg_read_keys(h->fd, "cpuacct.stat", ticks, ELEMENTSOF(ticks)) >= 0) {
+                        long hz = sysconf(_SC_CLK_TCK);
+                        uint64_t us_per_tick = hz > 0 ? 1000000 / (uint64_t)hz : 10000;
+                        st->cpu_user_us = user * us_per_tick;
+                        st->cpu_system_us = sys * us_per_tick;
+                }
         }
         if ((h = find_controller(cg, "cpu"))) {
                 uint64_t ns = 0;
-                (void)cg_read_keyed(h->fd, "cpu.stat", "nr_periods", &st->cpu_nr_periods);
-                (void)cg_read_keyed(h->fd, "cpu.stat", "nr_throttled", &st->cpu_nr_throttled);
-                if (cg_read_keyed(h->fd, "cpu.stat", "throttled_time", &ns) >= 0)
-                        st->cpu_throttled_us = ns / 1000;
+                const struct cg_key cpu[] = { { "nr_periods", &st->cpu_nr_periods },
+                                              { "nr_throttled", &st->cpu_nr_throttled },
+                                              { "throttled_time", &ns } };
+                (void)cg_read_keys(h->fd, "cpu.stat", cpu, ELEMENTSOF(cpu));
+                st->cpu_throttled_us = ns / 1000;
         }
         if ((h = find_controller(cg, "blkio"))) {
                 static const char *const files[] = { "blkio.throttle.io_service_bytes_recursive",

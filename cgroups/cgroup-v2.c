@@ -265,15 +265,19 @@ static int v2_get_stats(cg_ct *cg, cg_stats *st)
 {
         int fd = cg->hier[0].fd;
 
-        counter(fd, &st->mem, "memory.current", "memory.peak", "memory.max", "memory.events");
-        (void)cg_read_keyed(fd, "memory.events", "oom_kill", &st->oom_kills);
+        counter(fd, &st->mem, "memory.current", "memory.peak", "memory.max", NULL);
+        const struct cg_key mem_events[] = { { "max", &st->mem.failcnt }, { "oom_kill", &st->oom_kills } };
+        (void)cg_read_keys(fd, "memory.events", mem_events, ELEMENTSOF(mem_events));
         counter(fd, &st->swap, "memory.swap.current", "memory.swap.peak", "memory.swap.max",
                 "memory.swap.events");
         counter(fd, &st->pids, "pids.current", "pids.peak", "pids.max", "pids.events");
-        (void)cg_read_keyed(fd, "cpu.stat", "usage_usec", &st->cpu_usage_us);
-        (void)cg_read_keyed(fd, "cpu.stat", "throttled_usec", &st->cpu_throttled_us);
-        (void)cg_read_keyed(fd, "cpu.stat", "nr_throttled", &st->cpu_nr_throttled);
-        (void)cg_read_keyed(fd, "cpu.stat", "nr_periods", &st->cpu_nr_periods);
+        /* one read of cpu.stat for all its keys */
+        const struct cg_key cpu[] = {
+                { "usage_usec", &st->cpu_usage_us },       { "user_usec", &st->cpu_user_us },
+                { "system_usec", &st->cpu_system_us },     { "throttled_usec", &st->cpu_throttled_us },
+                { "nr_throttled", &st->cpu_nr_throttled }, { "nr_periods", &st->cpu_nr_periods },
+        };
+        (void)cg_read_keys(fd, "cpu.stat", cpu, ELEMENTSOF(cpu));
 
         _cleanup_free_ char *io = NULL;
         if (read_full_file_at(fd, "io.stat", &io, NULL) >= 0)

@@ -227,6 +227,37 @@ static int push_pid(pid_t **pids, size_t *n, size_t *alloc, pid_t p)
         return 0;
 }
 
+int cg_any_pid_recursive(int dfd)
+{
+        char buf[64];
+        int r = cg_read_small(dfd, "cgroup.procs", buf, sizeof(buf));
+        if (r == -EFBIG || (r > 0 && buf[0] >= '1' && buf[0] <= '9'))
+                return 1; /* more than fits, or a pid: populated */
+        if (r == -ENOENT || r == -ENODEV)
+                return 0; /* removed under us */
+        if (r < 0)
+                return r;
+        int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+        if (dup < 0)
+                return negative_errno();
+        _cleanup_closedir_ DIR *d = fdopendir(dup);
+        if (!d) {
+                safe_close(dup);
+                return negative_errno();
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                _cleanup_close_ int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (sub < 0)
+                        continue;
+                r = cg_any_pid_recursive(sub);
+                if (r != 0)
+                        return r;
+        }
+        return 0;
+}
+
 int cg_read_pids_recursive(int dfd, pid_t **pids, size_t *n, size_t *alloc)
 {
         _cleanup_free_ char *buf = NULL;
@@ -478,12 +509,33 @@ int cg_ct_get_stats(cg_ct *cg, cg_stats *ret)
         return cg->ops->get_stats(cg, ret);
 }
 
+int cg_read_small(int dfd, const char *file, char *buf, size_t size)
+{
+        _cleanup_close_ int fd = openat(dfd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        /* cgroupfs hands a seq_file's whole text to the first read that has room for it: no second read
+         * to see the end; a buffer filled to the brim may have more behind it */
+        for (;;) {
+                ssize_t k = read(fd, buf, size - 1);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return negative_errno();
+                if ((size_t)k >= size - 1)
+                        return -EFBIG;
+                buf[k] = 0;
+                return (int)k;
+        }
+}
+
 int cg_read_u64(int dfd, const char *file, uint64_t *ret)
 {
-        _cleanup_free_ char *s = NULL;
-        int r = read_one_line_at(dfd, file, &s);
+        char s[64];
+        int r = cg_read_small(dfd, file, s, sizeof(s));
         if (r < 0)
                 return r;
+        s[strcspn(s, "\n")] = 0;
         if (streq(s, "max")) {
                 *ret = CG_UNLIMITED;
                 return 0;
@@ -493,8 +545,8 @@ int cg_read_u64(int dfd, const char *file, uint64_t *ret)
 
 int cg_read_keyed(int dfd, const char *file, const char *key, uint64_t *ret)
 {
-        _cleanup_free_ char *buf = NULL;
-        int r = read_full_file_at(dfd, file, &buf, NULL);
+        char buf[4096];
+        int r = cg_read_small(dfd, file, buf, sizeof(buf));
         if (r < 0)
                 return r;
         size_t kl = strlen(key);
@@ -502,6 +554,28 @@ int cg_read_keyed(int dfd, const char *file, const char *key, uint64_t *ret)
                 if (strncmp(l, key, kl) == 0 && l[kl] == ' ')
                         return safe_atou64(l + kl + 1, ret);
         return -ENOENT;
+}
+
+int cg_read_keys(int dfd, const char *file, const struct cg_key *keys, size_t n)
+{
+        char buf[4096];
+        int r = cg_read_small(dfd, file, buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char *sp = strchr(l, ' ');
+                if (!sp)
+                        continue;
+                *sp = 0;
+                for (size_t i = 0; i < n; i++)
+                        if (streq(l, keys[i].key)) {
+                                uint64_t v;
+                                if (safe_atou64(sp + 1, &v) >= 0)
+                                        *keys[i].dst = v;
+                                break;
+                        }
+        }
+        return 0;
 }
 
 int cg_write_u64(int dfd, const char *file, uint64_t v)
@@ -516,10 +590,11 @@ int cg_write_u64(int dfd, const char *file, uint64_t v)
 
 int cg_read_psi(int dfd, const char *file, unsigned *ret_avg10, uint64_t *ret_total)
 {
-        _cleanup_free_ char *s = NULL;
-        int r = read_one_line_at(dfd, file, &s);
+        char s[512];
+        int r = cg_read_small(dfd, file, s, sizeof(s));
         if (r < 0)
                 return r;
+        s[strcspn(s, "\n")] = 0;
         unsigned a, b;
         unsigned long long total;
         const char *p = strstr(s, "avg10="), *t = strstr(s, "total=");

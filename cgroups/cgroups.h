@@ -95,6 +95,8 @@ typedef struct cg_stats {
         cg_counter mem, swap, pids;
         uint64_t oom_kills;
         uint64_t cpu_usage_us, cpu_throttled_us, cpu_nr_throttled, cpu_nr_periods;
+        /* user/system split (v2 cpu.stat; v1 cpuacct.stat, in USER_HZ ticks: 10 ms steps) */
+        uint64_t cpu_user_us, cpu_system_us;
         uint64_t io_rbytes, io_wbytes, io_rios, io_wios;
         /* PSI "some avg10" in percent x100, and total stall us; have_psi false where absent */
         bool have_psi;

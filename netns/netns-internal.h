@@ -56,3 +56,7 @@ int netns_req_htb_class(nl_sock *nl, void *buf, int ifindex, uint64_t rate_bps, 
 int netns_req_ifb_create(nl_sock *nl, void *buf, const char *name, struct nlmsghdr **ret);
 int netns_req_ingress_redirect(nl_sock *nl, void *buf, int ifindex, int target_ifindex,
                                struct nlmsghdr **ret);
+/* stats.c: the RTM_GETLINK dump request; one reply message parsed: 1 a link (*ret filled), 0 not a link
+ * message, -EBADMSG a malformed one. */
+int netns_req_link_dump(nl_sock *nl, void *buf, struct nlmsghdr **ret);
+int netns_link_stats_parse(const struct nlmsghdr *nlh, netns_link_stats *ret);

@@ -84,6 +84,17 @@ int netns_tc_ingress_redirect(nl_sock *nl, int ifindex, int target_ifindex);
 /* Remove a link's ingress qdisc and its filters; none is not an error. */
 int netns_tc_ingress_del(nl_sock *nl, int ifindex);
 
+/* Counters of every link of nl's namespace (stats.c): one RTM_GETLINK dump, IFLA_STATS64 of each link. */
+typedef struct netns_link_stats {
+        char ifname[16]; /* IFNAMSIZ */
+        int ifindex;
+        bool up;
+        uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
+        uint64_t rx_errors, tx_errors, rx_dropped, tx_dropped;
+} netns_link_stats;
+/* *ret is one free()able array (NULL when *ret_n is 0). */
+int netns_link_stats_list(nl_sock *nl, netns_link_stats **ret, size_t *ret_n);
+
 /* Write/read /proc/sys/net/PATH of the namespace nsfd (netns fd or pidfd; < 0 = the caller's), e.g.
  * ("ipv4/conf/veth101.0/rp_filter", "1"). PATH is relative, without "." or ".." components. The read returns
  * the first line, without its newline. */

@@ -150,6 +150,38 @@ typedef struct ct_disk_usage {
 } ct_disk_usage;
 int ct_get_disk_usage(ct *c, ct_disk_usage *ret);
 
+/* metrics.c: every CT's figures in one pass (metrics, top). Read-only, no lock taken. */
+typedef struct ct_metrics_link {
+        char ifname[16];
+        uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets, rx_errors, tx_errors, rx_dropped, tx_dropped;
+} ct_metrics_link;
+typedef struct ct_metrics {
+        unsigned id;
+        char *name, *hostname; /* NULL when unset */
+        bool exists, config_error;
+        bool running, frozen;
+        pid_t init_pid;    /* 0 when not running or not found */
+        uint64_t uptime_s; /* of its init */
+        /* have_stats false (stopped): only the limits of stats.mem, .swap, .pids are set, from the config
+         * (CG_UNLIMITED: none) */
+        bool have_stats;
+        struct cg_stats stats;
+        bool have_disk; /* CT_METRICS_DISK, and the private area has a project quota */
+        ct_disk_usage disk;
+        bool have_links; /* CT_METRICS_NET, running, with a network namespace of its own ("lo" left out) */
+        ct_metrics_link *links;
+        size_t n_links;
+} ct_metrics;
+enum {
+        CT_METRICS_NET = 1 << 0,  /* the links of each running CT's network namespace (rtnetlink) */
+        CT_METRICS_DISK = 1 << 1, /* disk usage and quota (quotactl) */
+};
+/* The CTs ids[0..n_ids) (all CTs with a config when ids is NULL), in that order; a CT that vanishes while
+ * read is left out. Free with ct_metrics_free. */
+int ct_metrics_collect(struct ct_paths *p, const unsigned *ids, size_t n_ids, unsigned flags,
+                       ct_metrics **ret, size_t *ret_n);
+void ct_metrics_free(ct_metrics *m, size_t n);
+
 /* Host commitment: memory guarantees and limits, CPU limits of the running CTs (vzmemcheck/vzcpucheck). */
 typedef struct ct_commitment {
         uint64_t host_mem;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "runtime/engine.h"
 
@@ -93,6 +94,11 @@ int cli_vzctl_global_options(int argc, char **argv);
 /* man.c: write a man page (vpsctl.8, vzctl.8, vzlist.8, vpsctl.conf.5, ctid.conf.5) to stdout. */
 int cli_man_page(const char *page);
 
+/* metrics.c: the Prometheus text of the CTs ids[0..n) (every CT when n is 0), in one malloc()ed buffer.
+ * metrics-http.c: serve it on ADDR:PORT (GET /metrics) until SIGTERM/SIGINT; an exit code. */
+int metrics_render(const unsigned *ids, size_t n, char **ret, size_t *ret_len);
+int metrics_serve(const char *listen_on, const unsigned *ids, size_t n);
+
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);
 int verb_stop(int argc, char **argv);
@@ -113,6 +119,9 @@ int verb_enter(int argc, char **argv);
 int verb_set(int argc, char **argv);
 int verb_list(int argc, char **argv);
 int verb_stat(int argc, char **argv);
+int verb_metrics(int argc, char **argv);
+int verb_top(int argc, char **argv);
+
 int verb_seccomp(int argc, char **argv);
 int verb_check(int argc, char **argv);
 int verb_template(int argc, char **argv);

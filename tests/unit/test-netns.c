@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/fib_rules.h>
 #include <linux/if_link.h>
@@ -500,8 +501,77 @@ static void test_rule(void)
               -EAFNOSUPPORT);
 }
 
+/* RTM_GETLINK dump for the link counters; a reply parsed, including a short (older kernel) stats struct */
+static void test_link_stats(void)
+{
+        char buf[NL_BUF_SIZE];
+        nl_sock nl = { .seq = 7 };
+        struct nlmsghdr *nlh = NULL;
+        const struct nlattr *tb[TB_MAX];
+
+        CHECK(netns_req_link_dump(&nl, buf, &nlh) == 0);
+        CHECK(nlh->nlmsg_type == RTM_GETLINK && nl_msg_is_dump(nlh));
+        CHECK(msg_sane(nlh, sizeof(struct ifinfomsg)));
+        CHECK(parse_msg(nlh, sizeof(struct ifinfomsg), tb) >= 0);
+        CHECK(attr_is_u32(tb[IFLA_EXT_MASK], 0));
+
+        /* a reply as the kernel sends it */
+        char rbuf[NL_BUF_SIZE];
+        nlh = mnl_nlmsg_put_header(rbuf);
+        nlh->nlmsg_type = RTM_NEWLINK;
+        nlh->nlmsg_flags = NLM_F_MULTI;
+        struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+        ifi->ifi_index = 3;
+        ifi->ifi_flags = IFF_UP | IFF_RUNNING;
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+        struct rtnl_link_stats64 k = { .rx_packets = 11,
+                                       .tx_packets = 12,
+                                       .rx_bytes = 1ULL << 40,
+                                       .tx_bytes = 5000,
+                                       .rx_errors = 1,
+                                       .tx_errors = 2,
+                                       .rx_dropped = 3,
+                                       .tx_dropped = 4 };
+        mnl_attr_put(nlh, IFLA_STATS64, sizeof(k), &k);
+        netns_link_stats s;
+        CHECK(netns_link_stats_parse(nlh, &s) == 1);
+        CHECK(streq(s.ifname, "eth0") && s.ifindex == 3 && s.up);
+        CHECK(s.rx_bytes == 1ULL << 40 && s.tx_bytes == 5000 && s.rx_packets == 11 && s.tx_packets == 12);
+        CHECK(s.rx_errors == 1 && s.tx_errors == 2 && s.rx_dropped == 3 && s.tx_dropped == 4);
+
+        /* a short stats attribute (the first four counters only), a down link */
+        nlh = mnl_nlmsg_put_header(rbuf);
+        nlh->nlmsg_type = RTM_NEWLINK;
+        ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+        ifi->ifi_index = 1;
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, "lo");
+        mnl_attr_put(nlh, IFLA_STATS64, 4 * sizeof(uint64_t), &k);
+        CHECK(netns_link_stats_parse(nlh, &s) == 1);
+        CHECK(streq(s.ifname, "lo") && !s.up && s.rx_packets == 11 && s.tx_bytes == 5000 &&
+              s.rx_errors == 0);
+
+        /* no stats: zeros; no name or too long a name: malformed; another type: not a link */
+        nlh = mnl_nlmsg_put_header(rbuf);
+        nlh->nlmsg_type = RTM_NEWLINK;
+        (void)mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, "veth0");
+        CHECK(netns_link_stats_parse(nlh, &s) == 1 && s.rx_bytes == 0 && s.tx_packets == 0);
+        nlh = mnl_nlmsg_put_header(rbuf);
+        nlh->nlmsg_type = RTM_NEWLINK;
+        (void)mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+        CHECK(netns_link_stats_parse(nlh, &s) == -EBADMSG);
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, "0123456789abcdefgh");
+        CHECK(netns_link_stats_parse(nlh, &s) == -EBADMSG);
+        nlh->nlmsg_type = RTM_NEWADDR;
+        CHECK(netns_link_stats_parse(nlh, &s) == 0);
+        nlh = mnl_nlmsg_put_header(rbuf);
+        nlh->nlmsg_type = RTM_NEWLINK;
+        CHECK(netns_link_stats_parse(nlh, &s) == -EBADMSG);
+}
+
 int main(void)
 {
+        test_link_stats();
         test_rule();
         test_veth();
         test_dump_flag();

@@ -90,6 +90,9 @@ quota_case() { # PREFIX CTID NEIGHBOUR LAYOUT FSNAME
         check "$fs/$layout: stat has a diskspace row with the hard limit" grep -Eq '^diskspace +[0-9]+ +- +16777216 ' <<<"$OUT"
         rc 0 "$VPSCTL" stat -j "$id"
         check "$fs/$layout: stat -j has the disk object" grep -q '"space_hard": 16777216' <<<"$OUT"
+        rc 0 "$VPSCTL" metrics "$id"
+        check "$fs/$layout: metrics has the disk limit" grep -Eq "^vpsctl_ct_disk_limit_bytes\{ctid=\"$id\".*\} 16777216\$" <<<"$OUT"
+        check "$fs/$layout: metrics has the inode limit" grep -Eq "^vpsctl_ct_disk_inodes_limit\{ctid=\"$id\".*\} 500\$" <<<"$OUT"
         # inodes: creating files stops at the hard limit
         rc 0 "$VPSCTL" exec "$id" 'rm -f /big; i=0; while [ $i -lt 600 ] && touch /f$i 2>/dev/null; do i=$((i+1)); done; echo $i'
         check "$fs/$layout: file creation stops at the inode limit ($OUT files made)" test "${OUT:-600}" -lt 500

@@ -2,7 +2,8 @@
 # Resource limits on cgroup v2, end to end, run inside ../shared/tools/cg2vm (a guest whose only
 # hierarchy is v2): saved limits in place before init runs, bad values change nothing, live
 # `set`, OOM inside the CT only, --cpulimit holds busy loops, --numproc contains a fork bomb,
-# io.max throttles direct IO on the guest's scratch disk, no memory over-commit without --force.
+# io.max throttles direct IO on the guest's scratch disk, no memory over-commit without --force, and
+# vpsctl metrics and top read the v2 files (cpu.stat user/system, memory.events, PSI).
 # One boot runs this whole script; the guest is slow (TCG), so it uses shell builtins where it can.
 set -u
 VPSCTL=${VPSCTL:?VPSCTL must point at the vpsctl binary}
@@ -370,6 +371,41 @@ rc 0 vz stop 111 --fast
 # an impossible cpumask is refused at set on v2 too, before it is saved
 rc 21 vz set 111 --cpumask 0-63 --save
 check "set --cpumask 0-63 names the CPUs there are" grep -q 'names CPUs this host does not have' <<<"$ERR"
+
+# ---------------------------------------------------------- metrics and top on cgroup v2 --
+rc 0 vz create 112 --ostemplate busybox --name m112
+rc 0 vz set 112 --ram 128M --numproc 64 --save
+rc 0 vz start 112
+rc 0 vz exec 112 'i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done'
+rc 0 vz metrics 112
+printf '%s\n' "$OUT" >"$T/m.prom"
+# metric NAME LABEL-MATCH: the first series' value
+metric() { grep -F "$1{" "$T/m.prom" | grep -F "$2" | awk '{ print $2 }' | head -n 1; }
+l='ctid="112",name="m112",hostname=""'
+check "metrics v2: state running" test "$(metric vpsctl_ct_state "$l,state=\"running\"")" = 1
+check "metrics v2: memory limit is memory.max" test "$(metric vpsctl_ct_memory_limit_bytes "$l")" = "$(cgv 112 memory.max)"
+check "metrics v2: pids limit is pids.max (64)" test "$(metric vpsctl_ct_pids_limit "$l")" = "$(cgv 112 pids.max)"
+check "metrics v2: swap limit is memory.swap.max" test "$(metric vpsctl_ct_swap_limit_bytes "$l")" = "$(cgv 112 memory.swap.max)"
+usage=$(metric vpsctl_ct_memory_usage_bytes "$l")
+check "metrics v2: memory usage ${usage:-none} > 0" test "${usage:-0}" -gt 0
+user=$(metric vpsctl_ct_cpu_seconds_total "$l,mode=\"user\"")
+sys=$(metric vpsctl_ct_cpu_seconds_total "$l,mode=\"system\"")
+all=$(metric vpsctl_ct_cpu_usage_seconds_total "$l")
+check "metrics v2: CPU user $user + system $sys s is about the usage $all s (cpu.stat)" \
+        awk -v u="${user:-0}" -v s="${sys:-0}" -v a="${all:-0}" 'BEGIN { exit !(a > 0 && u + s > 0 && u + s <= a + 0.01) }'
+if [ -r "$CG/112/cpu.pressure" ]; then
+        check "metrics v2: PSI series for cpu, memory, io" test "$(grep -c '^vpsctl_ct_pressure_stalled_seconds_total{' "$T/m.prom")" = 3
+else
+        skip_part "metrics v2: PSI: the guest kernel has no cpu.pressure"
+fi
+if command -v promtool >/dev/null; then
+        check "metrics v2: promtool check metrics accepts it" promtool check metrics <"$T/m.prom"
+else
+        skip_part "metrics v2: promtool is not installed"
+fi
+rc 0 vz top -b -n 1 -d 0.5
+check "top -b on v2: a row for CT 112, running" grep -Eq '^ +112 +m112 +running ' <<<"$OUT"
+rc 0 vz stop 112 --fast
 
 if [ "$skipped" -gt 0 ] && [ "$fail" = 0 ]; then
         echo "$pass passed, $fail failed, $skipped parts skipped"
