@@ -61,19 +61,26 @@ int ct_create(ct *c, const ct_create_opts *o)
 
         if (c->exists)
                 return -EEXIST;
-        r = private_layout(o->layout ? o->layout : c->cfg.layout, &layout);
+        r = private_layout(o->import_from ? "copy" : o->layout ? o->layout : c->cfg.layout, &layout);
         if (r < 0)
                 return log_error_errno(r, "Unknown layout \"%s\" for CT %u (overlay or copy)", o->layout,
                                        c->id);
-        r = ct_read_sample(c, o->config_sample ? o->config_sample : c->cfg.configfile, &sample);
-        if (r < 0)
-                return r;
-        failpoint("create.sample");
-        r = template_rootfs(c, o->ostemplate, &rootfs);
-        if (r == -ENOENT)
-                return -ENOPKG;
-        if (r < 0)
-                return r;
+        if (o->import_from) {
+                /* an imported CT: its own files and its translated config, no template, no sample */
+                sample = strdup(o->config_text ? o->config_text : "");
+                if (!sample)
+                        return -ENOMEM;
+        } else {
+                r = ct_read_sample(c, o->config_sample ? o->config_sample : c->cfg.configfile, &sample);
+                if (r < 0)
+                        return r;
+                failpoint("create.sample");
+                r = template_rootfs(c, o->ostemplate, &rootfs);
+                if (r == -ENOENT)
+                        return -ENOPKG;
+                if (r < 0)
+                        return r;
+        }
 
         /* Debris of an interrupted create or destroy (no config, and its marker beside it) is removed;
          * a private area that belongs to a config-less CT of someone else's is not ours to judge:
@@ -104,7 +111,10 @@ int ct_create(ct *c, const ct_create_opts *o)
                                        c->cfg.ve_private, c->id);
         failpoint("create.marked");
 
-        r = tmpl_provision(rootfs, c->cfg.ve_private, layout, c->id);
+        if (o->import_from)
+                r = tmpl_provision_tree(o->import_from, c->cfg.ve_private, c->id);
+        else
+                r = tmpl_provision(rootfs, c->cfg.ve_private, layout, c->id);
         if (r < 0) {
                 (void)unlink(creating);
                 return log_error_errno(r, "Failed to create the private area %s of CT %u: %m",
@@ -115,9 +125,13 @@ int ct_create(ct *c, const ct_create_opts *o)
         /* New CTs are unprivileged: their own id range, allocated under a lock every create takes */
         bool userns = o->userns != CT_UNSET ? o->userns == CT_YES : c->cfg.userns != CT_NO;
         if (userns) {
-                /* the CT sees the template through an idmapped mount: the filesystem must support one */
+                /* the CT sees the template (or its imported copy) through an idmapped mount: the filesystem
+                 * must support one */
+                char copied[4096];
+                snprintf(copied, sizeof(copied), "%s/fs", c->cfg.ve_private);
+                const char *seen = o->import_from ? copied : rootfs;
                 _cleanup_close_ int probe_ns = ct_userns_fd(65536, 65536);
-                int ok = probe_ns < 0 ? probe_ns : tmpl_idmap_supported(rootfs, probe_ns);
+                int ok = probe_ns < 0 ? probe_ns : tmpl_idmap_supported(seen, probe_ns);
                 if (ok == 0 && o->userns == CT_YES)
                         ok = -EOPNOTSUPP;
                 if (ok < 0) {
@@ -127,14 +141,14 @@ int ct_create(ct *c, const ct_create_opts *o)
                                 "CT %u cannot have a user namespace: the filesystem of %s cannot "
                                 "do idmapped mounts on this kernel (%m); keep templates and "
                                 "private areas on ext4, xfs or btrfs, or use --userns no",
-                                c->id, rootfs);
+                                c->id, seen);
                 }
                 if (ok == 0) {
                         log_warning(
                                 "CT %u is privileged (USERNS=\"no\"): the filesystem of %s cannot do "
                                 "idmapped mounts on this kernel; keep templates on ext4, xfs or btrfs for "
                                 "unprivileged CTs",
-                                c->id, rootfs);
+                                c->id, seen);
                         userns = false;
                 }
         }
@@ -168,7 +182,9 @@ int ct_create(ct *c, const ct_create_opts *o)
                 { "VE_PRIVATE", c->cfg.ve_private },
                 { "OSTEMPLATE", o->ostemplate },
                 { "VE_LAYOUT", layout == TMPL_LAYOUT_COPY ? "copy" : "overlay" },
-                { "ORIGIN_SAMPLE", o->config_sample ? o->config_sample : c->cfg.configfile },
+                { "ORIGIN_SAMPLE", o->import_from     ? o->config_sample
+                                   : o->config_sample ? o->config_sample
+                                                      : c->cfg.configfile },
                 { "USERNS", userns ? "yes" : "no" },
                 { "LOCAL_UID", userns ? uidbuf : NULL },
                 { "LOCAL_GID", userns ? gidbuf : NULL },

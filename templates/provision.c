@@ -184,6 +184,72 @@ int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout l
         return 0;
 }
 
+int tmpl_provision_tree(const char *src, const char *private_dir, unsigned projid)
+{
+        _cleanup_free_ char *parent = NULL, *tmp = NULL;
+        _cleanup_close_ int pfd = -EBADF, tfd = -EBADF, sfd = -EBADF, dfd = -EBADF;
+        const char *base;
+        int r;
+
+        if (!overlay_safe_path(private_dir) || src[0] != '/')
+                return -EINVAL;
+        r = split_path(private_dir, &parent, &base);
+        if (r < 0)
+                return r;
+        sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (sfd < 0)
+                return negative_errno();
+        r = make_private_parent(parent);
+        if (r < 0)
+                return r;
+        pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0)
+                return negative_errno();
+        if (exists_at(pfd, base))
+                return -EEXIST;
+        /* the same dot name as tmpl_provision's: an interrupted copy is debris the next create or import of
+         * this CTID removes (the source is untouched) */
+        if (asprintf(&tmp, ".%s.creating", base) < 0)
+                return -ENOMEM;
+        r = rm_rf_at(pfd, tmp);
+        if (r < 0)
+                return r;
+        if (mkdirat(pfd, tmp, 0700) < 0)
+                return negative_errno();
+        tfd = openat(pfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (tfd < 0)
+                r = negative_errno();
+        if (r >= 0) {
+                int k = tmpl_quota_tag_fd(tfd, projid);
+                if (k < 0 && k != -EOPNOTSUPP)
+                        r = k;
+        }
+        if (r >= 0 && mkdirat(tfd, "fs", 0755) < 0)
+                r = negative_errno();
+        if (r >= 0 && (dfd = openat(tfd, "fs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+                r = negative_errno();
+        if (r >= 0)
+                r = tmpl_copy_tree(sfd, dfd);
+        if (r >= 0) {
+                char origin[PATH_MAX + 2];
+                int n = snprintf(origin, sizeof(origin), "%s\n", src);
+                r = write_file_atomic_at(tfd, "origin", origin, (size_t)n, 0644);
+        }
+        if (r >= 0 && syncfs(tfd) < 0)
+                r = negative_errno();
+        if (r >= 0 && fsync(tfd) < 0)
+                r = negative_errno();
+        if (r >= 0 && renameat(pfd, tmp, pfd, base) < 0)
+                r = negative_errno();
+        if (r < 0) {
+                (void)rm_rf_at(pfd, tmp);
+                return r;
+        }
+        if (fsync(pfd) < 0)
+                return negative_errno();
+        return 0;
+}
+
 int tmpl_private_layout(const char *private_dir, tmpl_layout *ret)
 {
         _cleanup_close_ int fd = open(private_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

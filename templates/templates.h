@@ -166,6 +166,9 @@ typedef enum tmpl_layout {
  * copy: fs/ is a full copy of LOWER (reflinked where the filesystem can), independent of the template.
  * Where the filesystem has project ids, everything in it is made with PROJID (disk quota, quota.c). */
 int tmpl_provision(const char *lower, const char *private_dir, tmpl_layout layout, unsigned projid);
+/* The same for a copy-layout private area whose fs/ is a copy of the directory tree SRC (an OpenVZ simfs
+ * private area): owners, modes, xattrs, hard links and devices kept, ids as they are on disk. */
+int tmpl_provision_tree(const char *src, const char *private_dir, unsigned projid);
 /* Make the directory PRIVATE goes into (0700; the ones above it 0755, on the path to VE_ROOT). */
 int tmpl_private_parent(const char *private_dir);
 /* Which layout does an existing private area have? */
