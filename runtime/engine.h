@@ -87,6 +87,7 @@ typedef struct ct_create_opts {
          * new CTID.conf is config_text with the keys create sets applied over it */
         const char *import_from;
         const char *config_text;
+        bool import_move; /* import_from is renamed in (same filesystem), not copied; undone on failure */
 } ct_create_opts;
 
 int ct_create(ct *c, const ct_create_opts *o);
@@ -109,7 +110,9 @@ typedef struct ct_import_ct {
         char *conf;   /* ROOT/etc/vz/conf/CTID.conf */
         char *source; /* its simfs private area (under ROOT) */
         char *ostemplate, *origin_sample, *name, *ip_address;
-        bool exists;      /* in vpsctl already */
+        bool exists; /* in vpsctl already */
+        bool moved; /* an interrupted import --move left its files in vpsctl's private area: the import moves
+                     * them back first */
         char *refused;    /* why it cannot be imported, or NULL */
         int refused_code; /* -ENOENT no config or private area, -EEXIST in vpsctl already, -EBUSY running on
                            * the source, -EMEDIUMTYPE ploop, -EINVAL unreadable config, -EADDRNOTAVAIL its
@@ -126,7 +129,7 @@ void ct_import_free(ct_import_ct *v, size_t n);
 /* Import one planned CT into c (loaded and locked, not existing): create's steps, with its crash safety, the
  * private area copied (layout copy). userns: ct_tristate, as create's. The refusal's code for a refused CT;
  * -EADDRINUSE an address is taken (said); the rest as ct_create. */
-int ct_import_run(ct *c, const ct_import_ct *e, int userns);
+int ct_import_run(ct *c, const ct_import_ct *e, int userns, bool move);
 int ct_destroy(ct *c);
 int ct_mount(ct *c);
 int ct_umount(ct *c);

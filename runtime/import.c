@@ -297,8 +297,9 @@ static int refuse(ct_import_ct *e, int code, const char *fmt, ...)
 static int plan_ct(struct ct_paths *p, const char *root, char **gkv, size_t gn, ct_import_ct *e)
 {
         char **kv = NULL;
-        size_t n = 0;
-        _cleanup_free_ char *text = NULL;
+        size_t n = 0, outlen = 0, ulen = 0;
+        _cleanup_free_ char *text = NULL, *newconf = NULL, *unsupported = NULL;
+        _cleanup_ct_ ct *c = NULL;
         int r;
 
         r = read_full_file_at(AT_FDCWD, e->conf, &text, NULL);
@@ -335,11 +336,11 @@ static int plan_ct(struct ct_paths *p, const char *root, char **gkv, size_t gn, 
                 disk_quota = b;
 
         /* where it goes: vpsctl's own layout */
-        _cleanup_ct_ ct *c = NULL;
         r = ct_load(p, e->id, false, &c);
         if (r < 0)
                 goto out;
         e->exists = c->exists;
+        e->moved = !c->exists && tmpl_private_moved(c->cfg.ve_private) > 0;
         char why_quota[1024] = "";
         int quota = 1;
         {
@@ -354,9 +355,7 @@ static int plan_ct(struct ct_paths *p, const char *root, char **gkv, size_t gn, 
                 quota = tmpl_quota_supported(d, why_quota, sizeof(why_quota));
         }
 
-        _cleanup_free_ char *out = NULL;
-        size_t outlen = 0;
-        FILE *m = open_memstream(&out, &outlen);
+        FILE *m = open_memstream(&newconf, &outlen);
         if (!m) {
                 r = -ENOMEM;
                 goto out;
@@ -366,8 +365,6 @@ static int plan_ct(struct ct_paths *p, const char *root, char **gkv, size_t gn, 
         strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
         fprintf(m, "# Imported from OpenVZ (%s, private area %s) on %s by vpsctl import-openvz.\n", e->conf,
                 e->source, when);
-        _cleanup_free_ char *unsupported = NULL;
-        size_t ulen = 0;
         FILE *u = open_memstream(&unsupported, &ulen);
         if (!u) {
                 fclose(m);
@@ -488,7 +485,7 @@ static int plan_ct(struct ct_paths *p, const char *root, char **gkv, size_t gn, 
                 r = -ENOMEM;
         if (r < 0)
                 goto out;
-        e->config_text = TAKE_PTR(out);
+        e->config_text = TAKE_PTR(newconf);
 
         /* what stops it */
         struct stat st;
@@ -508,7 +505,7 @@ static int plan_ct(struct ct_paths *p, const char *root, char **gkv, size_t gn, 
                            layout);
         else if (e->exists)
                 r = refuse(e, -EEXIST, "CT %u exists in vpsctl already (%s)", e->id, c->conf_path);
-        else if (stat(e->source, &st) < 0 || !S_ISDIR(st.st_mode))
+        else if ((stat(e->source, &st) < 0 || !S_ISDIR(st.st_mode)) && !e->moved)
                 r = refuse(e, -ENOENT, "its private area %s does not exist", e->source);
         else if (source_busy(root, e->id, srcroot) > 0)
                 r = refuse(e, -EBUSY, "it is running (or mounted at %s) on the source: stop it there first",
@@ -614,12 +611,21 @@ int ct_import_scan(struct ct_paths *p, const char *root, const unsigned *ids, si
         return 0;
 }
 
-int ct_import_run(ct *c, const ct_import_ct *e, int userns)
+int ct_import_run(ct *c, const ct_import_ct *e, int userns, bool move)
 {
         if (e->refused)
                 return e->refused_code;
         if (c->exists)
                 return -EEXIST;
+        /* an interrupted import --move: the files go back to the source first, then all is as before */
+        int k = tmpl_private_unmove(c->cfg.ve_private);
+        if (k < 0)
+                return log_error_errno(k,
+                                       "CT %u: an interrupted import left files in %s that cannot be moved "
+                                       "back to %s: %m; move them back by hand",
+                                       c->id, c->cfg.ve_private, e->source);
+        if (k > 0)
+                log_notice("CT %u: the files an interrupted import moved are back in %s", c->id, e->source);
         if (e->ip_address) {
                 int r = ct_net_check_ips(c, e->ip_address);
                 if (r < 0)
@@ -631,6 +637,7 @@ int ct_import_run(ct *c, const ct_import_ct *e, int userns)
                 .userns = userns,
                 .import_from = e->source,
                 .config_text = e->config_text,
+                .import_move = move,
         };
         return ct_create(c, &o);
 }

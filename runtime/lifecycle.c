@@ -53,6 +53,18 @@ static int template_rootfs(ct *c, const char *name, char **ret)
         return tmpl_current_rootfs(c->cfg.template_dir, name, ret);
 }
 
+/* A create that fails after its private area was made: removed, or an import's moved files moved back. */
+static void undo_private(ct *c)
+{
+        int r = tmpl_private_unmove(c->cfg.ve_private);
+        if (r < 0) {
+                log_error_errno(r, "Cannot move the files of CT %u in %s/fs back: %m; they are left there",
+                                c->id, c->cfg.ve_private);
+                return;
+        }
+        (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+}
+
 int ct_create(ct *c, const ct_create_opts *o)
 {
         _cleanup_free_ char *rootfs = NULL, *sample = NULL;
@@ -94,6 +106,14 @@ int ct_create(ct *c, const ct_create_opts *o)
                         return -EEXIST;
                 if (tmpl_is_mounted(c->cfg.ve_root) > 0)
                         (void)tmpl_umount_root(c->cfg.ve_root);
+                /* an interrupted import --move: its files go back to where they came from, not away */
+                r = tmpl_private_unmove(c->cfg.ve_private);
+                if (r < 0)
+                        return log_error_errno(
+                                r,
+                                "The leftovers of CT %u in %s hold files an interrupted import "
+                                "moved, and cannot be moved back: %m; move %s/fs back by hand",
+                                c->id, c->cfg.ve_private, c->cfg.ve_private);
                 r = rm_rf_at(AT_FDCWD, c->cfg.ve_private);
                 if (r < 0)
                         return log_error_errno(r, "Failed to remove the leftovers of CT %u in %s: %m", c->id,
@@ -112,7 +132,7 @@ int ct_create(ct *c, const ct_create_opts *o)
         failpoint("create.marked");
 
         if (o->import_from)
-                r = tmpl_provision_tree(o->import_from, c->cfg.ve_private, c->id);
+                r = tmpl_provision_tree(o->import_from, c->cfg.ve_private, c->id, o->import_move);
         else
                 r = tmpl_provision(rootfs, c->cfg.ve_private, layout, c->id);
         if (r < 0) {
@@ -135,7 +155,7 @@ int ct_create(ct *c, const ct_create_opts *o)
                 if (ok == 0 && o->userns == CT_YES)
                         ok = -EOPNOTSUPP;
                 if (ok < 0) {
-                        (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                        undo_private(c);
                         return log_error_errno(
                                 ok,
                                 "CT %u cannot have a user namespace: the filesystem of %s cannot "
@@ -163,7 +183,7 @@ int ct_create(ct *c, const ct_create_opts *o)
                 if (alloc_lock < 0 || flock(alloc_lock, LOCK_EX) < 0 ||
                     (r = ct_userns_allocate(c->paths, c->id, &uid, &gid)) < 0) {
                         r = alloc_lock < 0 ? alloc_lock : r < 0 ? r : negative_errno();
-                        (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                        undo_private(c);
                         return log_error_errno(r, "Failed to allocate a user id range for CT %u: %m", c->id);
                 }
                 /* the upper layer's root is the CT root's own directory */
@@ -171,7 +191,7 @@ int ct_create(ct *c, const ct_create_opts *o)
                 snprintf(fs, sizeof(fs), "%s/fs", c->cfg.ve_private);
                 if (layout == TMPL_LAYOUT_OVERLAY && chown(fs, uid, gid) < 0) {
                         r = negative_errno();
-                        (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                        undo_private(c);
                         return log_error_errno(r, "Failed to hand %s to CT %u's root: %m", fs, c->id);
                 }
                 snprintf(uidbuf, sizeof(uidbuf), "%u", uid);
@@ -200,11 +220,13 @@ int ct_create(ct *c, const ct_create_opts *o)
         if (r >= 0)
                 r = ct_config_edit(c->conf_path, sample, all, n);
         if (r < 0) {
-                (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                undo_private(c);
                 (void)unlink(creating);
                 return log_error_errno(r, "Failed to write %s: %m", c->conf_path);
         }
         failpoint("create.saved");
+        /* a moved tree is the CT's now */
+        (void)tmpl_private_moved_done(c->cfg.ve_private);
         /* the CT exists now: a marker left by a kill here is removed by destroy */
         (void)unlink(creating);
         c->exists = true;
@@ -230,6 +252,8 @@ int ct_destroy(ct *c)
         if (mfd < 0 && errno != ENOENT)
                 return log_error_errno(-errno, "Failed to mark %s for removal: %m", c->cfg.ve_private);
         failpoint("destroy.marked");
+        /* an import --move killed after the config was written: the files are the CT's, not the source's */
+        (void)tmpl_private_moved_done(c->cfg.ve_private);
         snprintf(moved, sizeof(moved), "%s.destroyed", c->conf_path);
         if (rename(c->conf_path, moved) < 0 && errno != ENOENT)
                 return log_error_errno(-errno, "Failed to remove %s: %m", c->conf_path);

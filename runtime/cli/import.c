@@ -42,14 +42,17 @@ static int refused_exit(int code)
         }
 }
 
-static void print_plan(const ct_import_ct *e, const char *target_hint)
+static void print_plan(const ct_import_ct *e, const char *target_hint, bool move)
 {
         printf("CT %u%s%s%s: ", e->id, e->name ? " (" : "", e->name ? e->name : "", e->name ? ")" : "");
         if (e->refused) {
                 printf("refused: %s\n", e->refused);
                 return;
         }
-        printf("%s -> %s (layout copy)\n", e->source, target_hint);
+        printf("%s -> %s (layout copy, %s)\n", e->source, target_hint, move ? "moved" : "copied");
+        if (e->moved)
+                printf("  (an interrupted import --move left its files in %s: they are moved back first)\n",
+                       target_hint);
         for (size_t i = 0; i < e->n_keys; i++) {
                 const ct_import_key *k = &e->keys[i];
                 printf("  %-11s %s=\"%s\"", action_word(k->action), k->key, k->value);
@@ -64,14 +67,18 @@ static void print_plan(const ct_import_ct *e, const char *target_hint)
 int verb_import_openvz(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "root", required_argument, NULL, 'r' },   { "ctid", required_argument, NULL, 'c' },
-                { "userns", required_argument, NULL, 'U' }, { "dry-run", no_argument, NULL, 'n' },
-                { "copy", no_argument, NULL, 'C' },         {},
+                { "root", required_argument, NULL, 'r' },
+                { "ctid", required_argument, NULL, 'c' },
+                { "userns", required_argument, NULL, 'U' },
+                { "dry-run", no_argument, NULL, 'n' },
+                { "copy", no_argument, NULL, 'C' },
+                { "move", no_argument, NULL, 'M' },
+                {},
         };
         const char *root = "/";
         _cleanup_free_ unsigned *ids = NULL;
         size_t n_ids = 0;
-        bool dry_run = false;
+        bool dry_run = false, move = false;
         int userns = CT_UNSET, o;
 
         optind = 1;
@@ -111,7 +118,11 @@ int verb_import_openvz(int argc, char **argv)
                         dry_run = true;
                         break;
                 case 'C':
-                        break; /* the default: the source is left as it was */
+                        move = false; /* the default: the source is left as it was */
+                        break;
+                case 'M':
+                        move = true;
+                        break;
                 default:
                         return cli_usage_error("import-openvz", "unknown option");
                 }
@@ -155,7 +166,7 @@ int verb_import_openvz(int argc, char **argv)
                 if (dry_run) {
                         _cleanup_ct_ ct *c = NULL;
                         int k = cli_open_ct(id, "import-openvz", false, false, &c);
-                        print_plan(e, k == 0 ? c->cfg.ve_private : "?");
+                        print_plan(e, k == 0 ? c->cfg.ve_private : "?", move);
                         if (e->refused && !rc)
                                 rc = refused_exit(e->refused_code);
                         continue;
@@ -178,8 +189,12 @@ int verb_import_openvz(int argc, char **argv)
                                         "CT %u: %s=\"%s\" is not supported (%s); kept as a comment in %s",
                                         e->id, e->keys[j].key, e->keys[j].value,
                                         e->keys[j].why ? e->keys[j].why : "no counterpart", c->conf_path);
-                r = ct_import_run(c, e, userns);
-                if (r == -EEXIST) {
+                r = ct_import_run(c, e, userns, move);
+                if (r == -EXDEV) {
+                        log_error("CT %u: --move needs %s on the filesystem of %s; use --copy", e->id,
+                                  e->source, c->cfg.ve_private);
+                        k = EXIT_VZ_BAD_VALUE;
+                } else if (r == -EEXIST) {
                         log_error("CT %u exists in vpsctl already (%s, or its private area %s)", e->id,
                                   c->conf_path, c->cfg.ve_private);
                         k = EXIT_VZ_FS_PRVT_EXISTS;
@@ -189,8 +204,8 @@ int verb_import_openvz(int argc, char **argv)
                         /* ct_create said what failed */
                         k = cli_exit_code(r, EXIT_VZ_FS_NEW_PRVT);
                 } else {
-                        printf("CT %u imported from %s into %s (%s)\n", e->id, e->source, c->cfg.ve_private,
-                               c->conf_path);
+                        printf("CT %u imported from %s into %s (%s, %s)\n", e->id, e->source,
+                               c->cfg.ve_private, move ? "moved" : "copied", c->conf_path);
                         k = 0;
                 }
                 if (k && !rc)

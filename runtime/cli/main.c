@@ -68,7 +68,7 @@ const struct verb verbs[] = {
           "import FILE [--name NAME] | import-cache DIR | export NAME FILE",
           "the template cache: recipes, generations, tarballs", CLI_LOG_ARGS },
         { "import-openvz", verb_import_openvz, false,
-          "import-openvz [--root DIR] [--ctid CTID]... [--userns yes|no] [--dry-run] [--copy]",
+          "import-openvz [--root DIR] [--ctid CTID]... [--userns yes|no] [--dry-run] [--copy|--move]",
           "turn an OpenVZ host's CTs (DIR/etc/vz, simfs private areas) into vpsctl CTs; --dry-run: say how, "
           "key by key",
           CLI_LOG_ARGS },
