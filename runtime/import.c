@@ -581,7 +581,8 @@ int ct_import_scan(struct ct_paths *p, const char *root, const unsigned *ids, si
                         found = m;
                         found[n++] = id;
                 }
-                qsort(found, n, sizeof(unsigned), cmp_uint);
+                if (n > 0)
+                        qsort(found, n, sizeof(unsigned), cmp_uint);
         }
 
         ct_import_ct *v = calloc(n ? n : 1, sizeof(*v));
