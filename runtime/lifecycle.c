@@ -214,7 +214,8 @@ int ct_create(ct *c, const ct_create_opts *o)
         if (!all)
                 return -ENOMEM;
         memcpy(all, base, sizeof(base));
-        memcpy(all + ELEMENTSOF(base), o->changes, o->n_changes * sizeof(*all));
+        if (o->n_changes) /* an import has none (NULL) */
+                memcpy(all + ELEMENTSOF(base), o->changes, o->n_changes * sizeof(*all));
         failpoint("create.owned");
         r = mkdir_p_at(AT_FDCWD, c->paths->conf_dir, 0755);
         if (r >= 0)
