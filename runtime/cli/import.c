@@ -159,6 +159,7 @@ int verb_import_openvz(int argc, char **argv)
         }
 
         int rc = 0;
+        unsigned imported = 0;
         for (size_t i = 0; i < n; i++) {
                 ct_import_ct *e = &plan[i];
                 char id[16];
@@ -183,12 +184,6 @@ int verb_import_openvz(int argc, char **argv)
                         rc = rc ? rc : k;
                         continue;
                 }
-                for (size_t j = 0; j < e->n_keys; j++)
-                        if (e->keys[j].action == CT_IMPORT_UNSUPPORTED)
-                                log_warning(
-                                        "CT %u: %s=\"%s\" is not supported (%s); kept as a comment in %s",
-                                        e->id, e->keys[j].key, e->keys[j].value,
-                                        e->keys[j].why ? e->keys[j].why : "no counterpart", c->conf_path);
                 r = ct_import_run(c, e, userns, move);
                 if (r == -EXDEV) {
                         log_error("CT %u: --move needs %s on the filesystem of %s; use --copy", e->id,
@@ -204,13 +199,25 @@ int verb_import_openvz(int argc, char **argv)
                         /* ct_create said what failed */
                         k = cli_exit_code(r, EXIT_VZ_FS_NEW_PRVT);
                 } else {
+                        for (size_t j = 0; j < e->n_keys; j++)
+                                if (e->keys[j].action == CT_IMPORT_UNSUPPORTED)
+                                        log_warning(
+                                                "CT %u: %s=\"%s\" is not supported (%s); kept as a comment "
+                                                "in %s",
+                                                e->id, e->keys[j].key, e->keys[j].value,
+                                                e->keys[j].why ? e->keys[j].why : "no counterpart",
+                                                c->conf_path);
                         printf("CT %u imported from %s into %s (%s, %s)\n", e->id, e->source,
                                c->cfg.ve_private, move ? "moved" : "copied", c->conf_path);
+                        fflush(stdout);
+                        imported++;
                         k = 0;
                 }
                 if (k && !rc)
                         rc = k;
         }
+        if (!dry_run && n > 1)
+                printf("%u of %zu CTs imported\n", imported, n);
         ct_import_free(plan, n);
         return rc;
 }
