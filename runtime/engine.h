@@ -82,9 +82,54 @@ typedef struct ct_create_opts {
         const struct ct_change *changes; /* hostname, name, description... already validated */
         size_t n_changes;
         int userns; /* ct_tristate: unset = the global USERNS, and yes where that is unset */
+        /* import-openvz: the private area is a copy of this directory tree (layout copy; no template is
+         * read, ostemplate is only a label and may be NULL, config_sample is ORIGIN_SAMPLE or NULL), and the
+         * new CTID.conf is config_text with the keys create sets applied over it */
+        const char *import_from;
+        const char *config_text;
+        bool import_move; /* import_from is renamed in (same filesystem), not copied; undone on failure */
 } ct_create_opts;
 
 int ct_create(ct *c, const ct_create_opts *o);
+
+/* import-openvz (import.c): an OpenVZ host's CTs as vpsctl CTs, key by key. */
+typedef enum ct_import_action {
+        CT_IMPORT_KEPT,        /* vpsctl reads the key and value as they are */
+        CT_IMPORT_TRANSLATED,  /* the same thing in vpsctl's form (new_value) */
+        CT_IMPORT_REPLACED,    /* vpsctl decides it (paths, layout, user namespace); new_value when known */
+        CT_IMPORT_UNSUPPORTED, /* no counterpart: listed, and kept as a comment in the new CTID.conf */
+} ct_import_action;
+typedef struct ct_import_key {
+        char *key, *value; /* as in the OpenVZ file */
+        ct_import_action action;
+        char *new_value;
+        char *why; /* may be NULL */
+} ct_import_key;
+typedef struct ct_import_ct {
+        unsigned id;
+        char *conf;   /* ROOT/etc/vz/conf/CTID.conf */
+        char *source; /* its simfs private area (under ROOT) */
+        char *ostemplate, *origin_sample, *name, *ip_address;
+        bool exists; /* in vpsctl already */
+        bool moved; /* an interrupted import --move left its files in vpsctl's private area: the import moves
+                     * them back first */
+        char *refused;    /* why it cannot be imported, or NULL */
+        int refused_code; /* -ENOENT no config or private area, -EEXIST in vpsctl already, -EBUSY running on
+                           * the source, -EMEDIUMTYPE ploop, -EINVAL unreadable config, -EADDRNOTAVAIL its
+                           * NAME is taken */
+        ct_import_key *keys;
+        size_t n_keys;
+        char *config_text; /* the new CTID.conf, before create's keys */
+} ct_import_ct;
+/* Read ROOT/etc/vz/vz.conf and the CTID.conf of IDS (none: every CT of ROOT/etc/vz/conf) into a plan, one
+ * entry per CT, sorted. Changes nothing. -ENOENT: ROOT has no etc/vz/conf. */
+int ct_import_scan(struct ct_paths *p, const char *root, const unsigned *ids, size_t n_ids,
+                   ct_import_ct **ret, size_t *ret_n);
+void ct_import_free(ct_import_ct *v, size_t n);
+/* Import one planned CT into c (loaded and locked, not existing): create's steps, with its crash safety, the
+ * private area copied (layout copy). userns: ct_tristate, as create's. The refusal's code for a refused CT;
+ * -EADDRINUSE an address is taken (said); the rest as ct_create. */
+int ct_import_run(ct *c, const ct_import_ct *e, int userns, bool move);
 int ct_destroy(ct *c);
 int ct_mount(ct *c);
 int ct_umount(ct *c);

@@ -53,6 +53,18 @@ static int template_rootfs(ct *c, const char *name, char **ret)
         return tmpl_current_rootfs(c->cfg.template_dir, name, ret);
 }
 
+/* A create that fails after its private area was made: removed, or an import's moved files moved back. */
+static void undo_private(ct *c)
+{
+        int r = tmpl_private_unmove(c->cfg.ve_private);
+        if (r < 0) {
+                log_error_errno(r, "Cannot move the files of CT %u in %s/fs back: %m; they are left there",
+                                c->id, c->cfg.ve_private);
+                return;
+        }
+        (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+}
+
 int ct_create(ct *c, const ct_create_opts *o)
 {
         _cleanup_free_ char *rootfs = NULL, *sample = NULL;
@@ -61,19 +73,26 @@ int ct_create(ct *c, const ct_create_opts *o)
 
         if (c->exists)
                 return -EEXIST;
-        r = private_layout(o->layout ? o->layout : c->cfg.layout, &layout);
+        r = private_layout(o->import_from ? "copy" : o->layout ? o->layout : c->cfg.layout, &layout);
         if (r < 0)
                 return log_error_errno(r, "Unknown layout \"%s\" for CT %u (overlay or copy)", o->layout,
                                        c->id);
-        r = ct_read_sample(c, o->config_sample ? o->config_sample : c->cfg.configfile, &sample);
-        if (r < 0)
-                return r;
-        failpoint("create.sample");
-        r = template_rootfs(c, o->ostemplate, &rootfs);
-        if (r == -ENOENT)
-                return -ENOPKG;
-        if (r < 0)
-                return r;
+        if (o->import_from) {
+                /* an imported CT: its own files and its translated config, no template, no sample */
+                sample = strdup(o->config_text ? o->config_text : "");
+                if (!sample)
+                        return -ENOMEM;
+        } else {
+                r = ct_read_sample(c, o->config_sample ? o->config_sample : c->cfg.configfile, &sample);
+                if (r < 0)
+                        return r;
+                failpoint("create.sample");
+                r = template_rootfs(c, o->ostemplate, &rootfs);
+                if (r == -ENOENT)
+                        return -ENOPKG;
+                if (r < 0)
+                        return r;
+        }
 
         /* Debris of an interrupted create or destroy (no config, and its marker beside it) is removed;
          * a private area that belongs to a config-less CT of someone else's is not ours to judge:
@@ -87,6 +106,14 @@ int ct_create(ct *c, const ct_create_opts *o)
                         return -EEXIST;
                 if (tmpl_is_mounted(c->cfg.ve_root) > 0)
                         (void)tmpl_umount_root(c->cfg.ve_root);
+                /* an interrupted import --move: its files go back to where they came from, not away */
+                r = tmpl_private_unmove(c->cfg.ve_private);
+                if (r < 0)
+                        return log_error_errno(
+                                r,
+                                "The leftovers of CT %u in %s hold files an interrupted import "
+                                "moved, and cannot be moved back: %m; move %s/fs back by hand",
+                                c->id, c->cfg.ve_private, c->cfg.ve_private);
                 r = rm_rf_at(AT_FDCWD, c->cfg.ve_private);
                 if (r < 0)
                         return log_error_errno(r, "Failed to remove the leftovers of CT %u in %s: %m", c->id,
@@ -104,7 +131,10 @@ int ct_create(ct *c, const ct_create_opts *o)
                                        c->cfg.ve_private, c->id);
         failpoint("create.marked");
 
-        r = tmpl_provision(rootfs, c->cfg.ve_private, layout, c->id);
+        if (o->import_from)
+                r = tmpl_provision_tree(o->import_from, c->cfg.ve_private, c->id, o->import_move);
+        else
+                r = tmpl_provision(rootfs, c->cfg.ve_private, layout, c->id);
         if (r < 0) {
                 (void)unlink(creating);
                 return log_error_errno(r, "Failed to create the private area %s of CT %u: %m",
@@ -115,26 +145,30 @@ int ct_create(ct *c, const ct_create_opts *o)
         /* New CTs are unprivileged: their own id range, allocated under a lock every create takes */
         bool userns = o->userns != CT_UNSET ? o->userns == CT_YES : c->cfg.userns != CT_NO;
         if (userns) {
-                /* the CT sees the template through an idmapped mount: the filesystem must support one */
+                /* the CT sees the template (or its imported copy) through an idmapped mount: the filesystem
+                 * must support one */
+                char copied[4096];
+                snprintf(copied, sizeof(copied), "%s/fs", c->cfg.ve_private);
+                const char *seen = o->import_from ? copied : rootfs;
                 _cleanup_close_ int probe_ns = ct_userns_fd(65536, 65536);
-                int ok = probe_ns < 0 ? probe_ns : tmpl_idmap_supported(rootfs, probe_ns);
+                int ok = probe_ns < 0 ? probe_ns : tmpl_idmap_supported(seen, probe_ns);
                 if (ok == 0 && o->userns == CT_YES)
                         ok = -EOPNOTSUPP;
                 if (ok < 0) {
-                        (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                        undo_private(c);
                         return log_error_errno(
                                 ok,
                                 "CT %u cannot have a user namespace: the filesystem of %s cannot "
                                 "do idmapped mounts on this kernel (%m); keep templates and "
                                 "private areas on ext4, xfs or btrfs, or use --userns no",
-                                c->id, rootfs);
+                                c->id, seen);
                 }
                 if (ok == 0) {
                         log_warning(
                                 "CT %u is privileged (USERNS=\"no\"): the filesystem of %s cannot do "
                                 "idmapped mounts on this kernel; keep templates on ext4, xfs or btrfs for "
                                 "unprivileged CTs",
-                                c->id, rootfs);
+                                c->id, seen);
                         userns = false;
                 }
         }
@@ -149,7 +183,7 @@ int ct_create(ct *c, const ct_create_opts *o)
                 if (alloc_lock < 0 || flock(alloc_lock, LOCK_EX) < 0 ||
                     (r = ct_userns_allocate(c->paths, c->id, &uid, &gid)) < 0) {
                         r = alloc_lock < 0 ? alloc_lock : r < 0 ? r : negative_errno();
-                        (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                        undo_private(c);
                         return log_error_errno(r, "Failed to allocate a user id range for CT %u: %m", c->id);
                 }
                 /* the upper layer's root is the CT root's own directory */
@@ -157,7 +191,7 @@ int ct_create(ct *c, const ct_create_opts *o)
                 snprintf(fs, sizeof(fs), "%s/fs", c->cfg.ve_private);
                 if (layout == TMPL_LAYOUT_OVERLAY && chown(fs, uid, gid) < 0) {
                         r = negative_errno();
-                        (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                        undo_private(c);
                         return log_error_errno(r, "Failed to hand %s to CT %u's root: %m", fs, c->id);
                 }
                 snprintf(uidbuf, sizeof(uidbuf), "%u", uid);
@@ -168,7 +202,9 @@ int ct_create(ct *c, const ct_create_opts *o)
                 { "VE_PRIVATE", c->cfg.ve_private },
                 { "OSTEMPLATE", o->ostemplate },
                 { "VE_LAYOUT", layout == TMPL_LAYOUT_COPY ? "copy" : "overlay" },
-                { "ORIGIN_SAMPLE", o->config_sample ? o->config_sample : c->cfg.configfile },
+                { "ORIGIN_SAMPLE", o->import_from     ? o->config_sample
+                                   : o->config_sample ? o->config_sample
+                                                      : c->cfg.configfile },
                 { "USERNS", userns ? "yes" : "no" },
                 { "LOCAL_UID", userns ? uidbuf : NULL },
                 { "LOCAL_GID", userns ? gidbuf : NULL },
@@ -178,17 +214,20 @@ int ct_create(ct *c, const ct_create_opts *o)
         if (!all)
                 return -ENOMEM;
         memcpy(all, base, sizeof(base));
-        memcpy(all + ELEMENTSOF(base), o->changes, o->n_changes * sizeof(*all));
+        if (o->n_changes) /* an import has none (NULL) */
+                memcpy(all + ELEMENTSOF(base), o->changes, o->n_changes * sizeof(*all));
         failpoint("create.owned");
         r = mkdir_p_at(AT_FDCWD, c->paths->conf_dir, 0755);
         if (r >= 0)
                 r = ct_config_edit(c->conf_path, sample, all, n);
         if (r < 0) {
-                (void)rm_rf_at(AT_FDCWD, c->cfg.ve_private);
+                undo_private(c);
                 (void)unlink(creating);
                 return log_error_errno(r, "Failed to write %s: %m", c->conf_path);
         }
         failpoint("create.saved");
+        /* a moved tree is the CT's now */
+        (void)tmpl_private_moved_done(c->cfg.ve_private);
         /* the CT exists now: a marker left by a kill here is removed by destroy */
         (void)unlink(creating);
         c->exists = true;
@@ -214,6 +253,8 @@ int ct_destroy(ct *c)
         if (mfd < 0 && errno != ENOENT)
                 return log_error_errno(-errno, "Failed to mark %s for removal: %m", c->cfg.ve_private);
         failpoint("destroy.marked");
+        /* an import --move killed after the config was written: the files are the CT's, not the source's */
+        (void)tmpl_private_moved_done(c->cfg.ve_private);
         snprintf(moved, sizeof(moved), "%s.destroyed", c->conf_path);
         if (rename(c->conf_path, moved) < 0 && errno != ENOENT)
                 return log_error_errno(-errno, "Failed to remove %s: %m", c->conf_path);

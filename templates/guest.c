@@ -2,10 +2,12 @@
  * /etc/resolv.conf. Every path is resolved inside the guest's root, so a symlink the guest made never
  * leads a write out of it. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <unistd.h>
 
 #include "base/fileio.h"
@@ -20,10 +22,21 @@ int tmpl_guest_write_file(const tmpl_guest *g, const char *dir, const char *name
         _cleanup_close_ int dfd = open_in_root(rootfd, dir, O_RDONLY | O_DIRECTORY);
         if (dfd < 0)
                 return dfd;
+        /* In a user namespace the guest's root is a host id of its own: the file is made as that id, as if
+         * the guest wrote it. Through an idmapped mount (the copy layout) nothing else could be made at
+         * all: host root has no id on it (EOVERFLOW). fsuid/fsgid are the calling thread's, restored. */
+        bool as_guest = g->uid || g->gid;
+        int old_uid = 0, old_gid = 0;
+        if (as_guest) {
+                old_gid = setfsgid(g->gid);
+                old_uid = setfsuid(g->uid);
+        }
         int r = write_file_atomic_at(dfd, name, content, strlen(content), 0644);
-        /* in a user namespace the guest's root is a host id of its own: the file is its, as if it wrote it
-         */
-        if (r >= 0 && (g->uid || g->gid) && fchownat(dfd, name, g->uid, g->gid, AT_SYMLINK_NOFOLLOW) < 0)
+        if (as_guest) {
+                (void)setfsuid((uid_t)old_uid);
+                (void)setfsgid((gid_t)old_gid);
+        }
+        if (r >= 0 && as_guest && fchownat(dfd, name, g->uid, g->gid, AT_SYMLINK_NOFOLLOW) < 0)
                 r = negative_errno();
         return r;
 }

@@ -14,6 +14,12 @@
 #include "base/log.h"
 #include "templates-internal.h"
 
+/* A move (tmpl_provision_tree with move) leaves this in the private area being made, naming the directory
+ * its fs/ came from, until the CT's config is written: whoever finds such debris moves fs/ back first. */
+#define MOVED_FROM "moved-from"
+
+static int unmove_at(int pfd, const char *dir);
+
 /* Overlay options are comma separated and lowerdir is colon separated: refuse paths that break them. */
 static bool overlay_safe_path(const char *p)
 {
@@ -148,7 +154,9 @@ int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout l
          * that the next create of the same CTID removes, never a half private area. */
         if (asprintf(&tmp, ".%s.creating", base) < 0)
                 return -ENOMEM;
-        r = rm_rf_at(pfd, tmp);
+        r = unmove_at(pfd, tmp);
+        if (r >= 0)
+                r = rm_rf_at(pfd, tmp);
         if (r < 0)
                 return r;
         if (mkdirat(pfd, tmp, 0700) < 0)
@@ -176,6 +184,167 @@ int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout l
         if (r >= 0 && renameat(pfd, tmp, pfd, base) < 0)
                 r = negative_errno();
         if (r < 0) {
+                (void)rm_rf_at(pfd, tmp);
+                return r;
+        }
+        if (fsync(pfd) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* Move DIR's fs/ back to where MOVED_FROM says it came from (when nothing is there now), and forget it.
+ * 1 moved back, 0 nothing to do. */
+static int unmove_at(int pfd, const char *dir)
+{
+        _cleanup_close_ int dfd = openat(pfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        _cleanup_free_ char *from = NULL;
+        if (dfd < 0)
+                return errno == ENOENT || errno == ENOTDIR ? 0 : negative_errno();
+        int r = read_one_line_at(dfd, MOVED_FROM, &from);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        int moved = 0;
+        if (exists_at(dfd, "fs")) {
+                /* something is back where it came from: both are the operator's to sort out, neither
+                 * is removed */
+                if (from[0] != '/' || exists_at(AT_FDCWD, from))
+                        return -ENOTEMPTY;
+                if (renameat(dfd, "fs", AT_FDCWD, from) < 0)
+                        return negative_errno();
+                moved = 1;
+        }
+        if (unlinkat(dfd, MOVED_FROM, 0) < 0)
+                return negative_errno();
+        return moved;
+}
+
+int tmpl_private_unmove(const char *private_dir)
+{
+        _cleanup_free_ char *parent = NULL, *tmp = NULL;
+        _cleanup_close_ int pfd = -EBADF;
+        const char *base;
+        int r = split_path(private_dir, &parent, &base);
+        if (r < 0)
+                return r;
+        pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        if (asprintf(&tmp, ".%s.creating", base) < 0)
+                return -ENOMEM;
+        int a = unmove_at(pfd, tmp);
+        if (a < 0)
+                return a;
+        int b = unmove_at(pfd, base);
+        if (b < 0)
+                return b;
+        return a || b;
+}
+
+int tmpl_private_moved(const char *private_dir)
+{
+        _cleanup_free_ char *parent = NULL, *path = NULL;
+        const char *base;
+        int r = split_path(private_dir, &parent, &base);
+        if (r < 0)
+                return r;
+        if (asprintf(&path, "%s/.%s.creating/" MOVED_FROM, parent, base) < 0)
+                return -ENOMEM;
+        if (exists_at(AT_FDCWD, path))
+                return 1;
+        free(path);
+        if (asprintf(&path, "%s/" MOVED_FROM, private_dir) < 0)
+                return -ENOMEM;
+        return exists_at(AT_FDCWD, path);
+}
+
+int tmpl_private_moved_done(const char *private_dir)
+{
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/" MOVED_FROM, private_dir);
+        if (unlink(path) < 0 && errno != ENOENT)
+                return negative_errno();
+        return 0;
+}
+
+int tmpl_provision_tree(const char *src, const char *private_dir, unsigned projid, bool move)
+{
+        _cleanup_free_ char *parent = NULL, *tmp = NULL;
+        _cleanup_close_ int pfd = -EBADF, tfd = -EBADF, sfd = -EBADF, dfd = -EBADF;
+        struct stat sst, pst;
+        const char *base;
+        int r;
+
+        if (!overlay_safe_path(private_dir) || src[0] != '/' || strchr(src, '\n'))
+                return -EINVAL;
+        r = split_path(private_dir, &parent, &base);
+        if (r < 0)
+                return r;
+        sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (sfd < 0)
+                return negative_errno();
+        r = make_private_parent(parent);
+        if (r < 0)
+                return r;
+        pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0)
+                return negative_errno();
+        if (move && (fstat(sfd, &sst) < 0 || fstat(pfd, &pst) < 0))
+                return negative_errno();
+        if (move && sst.st_dev != pst.st_dev)
+                return -EXDEV;
+        if (exists_at(pfd, base))
+                return -EEXIST;
+        /* the same dot name as tmpl_provision's: an interrupted copy is debris the next create or import of
+         * this CTID removes (the source is untouched); an interrupted move is moved back first */
+        if (asprintf(&tmp, ".%s.creating", base) < 0)
+                return -ENOMEM;
+        r = unmove_at(pfd, tmp);
+        if (r < 0)
+                return r;
+        r = rm_rf_at(pfd, tmp);
+        if (r < 0)
+                return r;
+        if (mkdirat(pfd, tmp, 0700) < 0)
+                return negative_errno();
+        tfd = openat(pfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (tfd < 0)
+                r = negative_errno();
+        /* a moved tree keeps its project ids (a rename into another project fails): the disk quota tags it
+         * when the CT first mounts with limits */
+        if (r >= 0 && !move) {
+                int k = tmpl_quota_tag_fd(tfd, projid);
+                if (k < 0 && k != -EOPNOTSUPP)
+                        r = k;
+        }
+        char origin[PATH_MAX + 2];
+        int n = snprintf(origin, sizeof(origin), "%s\n", src);
+        if (r >= 0 && move) {
+                /* where it came from is on disk before it leaves there */
+                r = write_file_atomic_at(tfd, MOVED_FROM, origin, (size_t)n, 0600);
+                if (r >= 0 && fsync(tfd) < 0)
+                        r = negative_errno();
+                if (r >= 0 && renameat(AT_FDCWD, src, tfd, "fs") < 0)
+                        r = negative_errno();
+        } else {
+                if (r >= 0 && mkdirat(tfd, "fs", 0755) < 0)
+                        r = negative_errno();
+                if (r >= 0 && (dfd = openat(tfd, "fs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+                        r = negative_errno();
+                if (r >= 0)
+                        r = tmpl_copy_tree(sfd, dfd);
+        }
+        if (r >= 0)
+                r = write_file_atomic_at(tfd, "origin", origin, (size_t)n, 0644);
+        if (r >= 0 && syncfs(tfd) < 0)
+                r = negative_errno();
+        if (r >= 0 && fsync(tfd) < 0)
+                r = negative_errno();
+        if (r >= 0 && renameat(pfd, tmp, pfd, base) < 0)
+                r = negative_errno();
+        if (r < 0) {
+                (void)unmove_at(pfd, tmp);
                 (void)rm_rf_at(pfd, tmp);
                 return r;
         }

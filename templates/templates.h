@@ -166,6 +166,19 @@ typedef enum tmpl_layout {
  * copy: fs/ is a full copy of LOWER (reflinked where the filesystem can), independent of the template.
  * Where the filesystem has project ids, everything in it is made with PROJID (disk quota, quota.c). */
 int tmpl_provision(const char *lower, const char *private_dir, tmpl_layout layout, unsigned projid);
+/* The same for a copy-layout private area whose fs/ is a copy of the directory tree SRC (an OpenVZ simfs
+ * private area): owners, modes, xattrs, hard links and devices kept, ids as they are on disk. move: SRC
+ * itself is renamed in (-EXDEV another filesystem), its path kept in the private area until
+ * tmpl_private_moved_done(); until then, an interrupted or undone create moves it back
+ * (tmpl_private_unmove), never removes it. */
+int tmpl_provision_tree(const char *src, const char *private_dir, unsigned projid, bool move);
+/* Debris of an interrupted move into PRIVATE (or its .creating sibling): its fs/ goes back where it came
+ * from (when nothing is there). 1 moved back, 0 none. */
+int tmpl_private_unmove(const char *private_dir);
+/* Is there such debris? 1 yes, 0 no. */
+int tmpl_private_moved(const char *private_dir);
+/* The move is final (the CT's config is written): forget where it came from. */
+int tmpl_private_moved_done(const char *private_dir);
 /* Make the directory PRIVATE goes into (0700; the ones above it 0755, on the path to VE_ROOT). */
 int tmpl_private_parent(const char *private_dir);
 /* Which layout does an existing private area have? */

@@ -125,4 +125,5 @@ int verb_top(int argc, char **argv);
 int verb_seccomp(int argc, char **argv);
 int verb_check(int argc, char **argv);
 int verb_template(int argc, char **argv);
+int verb_import_openvz(int argc, char **argv);
 int verb_help(int argc, char **argv);

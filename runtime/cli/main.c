@@ -71,8 +71,13 @@ const struct verb verbs[] = {
           "list CTs like vzlist", CLI_LOG_NONE },
         { "template", verb_template, true,
           "template list [-j] | build NAME | rebuild NAME [--if-older-than AGE] | remove NAME | "
-          "import FILE [--name NAME] | export NAME FILE",
+          "import FILE [--name NAME] | import-cache DIR | export NAME FILE",
           "the template cache: recipes, generations, tarballs", CLI_LOG_ARGS },
+        { "import-openvz", verb_import_openvz, false,
+          "import-openvz [--root DIR] [--ctid CTID]... [--userns yes|no] [--dry-run] [--copy|--move]",
+          "turn an OpenVZ host's CTs (DIR/etc/vz, simfs private areas) into vpsctl CTs; --dry-run: say how, "
+          "key by key",
+          CLI_LOG_ARGS },
         { "autostart", verb_autostart, false, "autostart [--parallel N]",
           "start the ONBOOT CTs by BOOTORDER, highest first, VE_PARALLEL at a time (host boot)",
           CLI_LOG_ARGS },

@@ -1,4 +1,5 @@
-/* vpsctl template: list, build, rebuild, remove, import, export. */
+/* vpsctl template: list, build, rebuild, remove, import, import-cache, export. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -477,6 +478,8 @@ static int template_build(struct tctx *t, int argc, char **argv, bool rebuild)
         return run_build(t, rec, !rebuild, age);
 }
 
+static int import_file(struct tctx *t, const char *file, const char *name);
+
 static int template_import(struct tctx *t, int argc, char **argv)
 {
         static const struct option opts[] = { { "name", required_argument, NULL, 'n' }, {} };
@@ -503,6 +506,12 @@ static int template_import(struct tctx *t, int argc, char **argv)
         }
         if ((rc = check_name(name)))
                 return rc;
+        return import_file(t, file, name);
+}
+
+/* One tarball as template NAME: an exit code. */
+static int import_file(struct tctx *t, const char *file, const char *name)
+{
         _cleanup_recipe_ tmpl_recipe *rec = NULL;
         const char *prog = NULL;
         int r = ct_template_import_recipe(t->tp, file, name, &rec, &prog);
@@ -521,6 +530,70 @@ static int template_import(struct tctx *t, int argc, char **argv)
                 return EXIT_VZ_BAD_VALUE;
         }
         return run_build(t, rec, false, 0);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every tarball of a cache directory (OpenVZ's /vz/template/cache, Proxmox's /var/lib/vz/template/cache) as
+ * a template of its file's name; those that exist already are left as they are. */
+static int template_import_cache(struct tctx *t, int argc, char **argv)
+{
+        if (argc != 2)
+                return cli_usage_error("template", "template import-cache takes one DIR");
+        const char *dir = argv[1];
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        if (!d) {
+                log_error_errno(-errno, "Cannot read the template cache directory %s: %m", dir);
+                return EXIT_VZ_BAD_VALUE;
+        }
+        _cleanup_strv_free_ char **files = NULL;
+        size_t n = 0;
+        for (struct dirent *de; (de = readdir(d));) {
+                if (de->d_name[0] == '.')
+                        continue;
+                char **m = realloc(files, (n + 2) * sizeof(char *));
+                if (!m)
+                        return EXIT_VZ_SYSTEM;
+                files = m;
+                files[n + 1] = NULL;
+                if (!(files[n] = strdup(de->d_name)))
+                        return EXIT_VZ_SYSTEM;
+                n++;
+        }
+        if (n)
+                qsort(files, n, sizeof(char *), cmp_str);
+        int rc = 0;
+        unsigned imported = 0, skipped = 0, failed = 0;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *path = NULL, *name = NULL, *rootfs = NULL;
+                struct stat st;
+                if (asprintf(&path, "%s/%s", dir, files[i]) < 0)
+                        return EXIT_VZ_SYSTEM;
+                /* a tarball by its name (what OpenVZ and Proxmox look for too) */
+                if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !strstr(files[i], ".t") ||
+                    ct_template_name_from_file(files[i], &name) < 0 || streq(name, files[i]))
+                        continue;
+                if (ct_template_rootfs(t->tp, name, &rootfs) >= 0) {
+                        printf("%s: exists, skipped (%s)\n", name, path);
+                        skipped++;
+                        continue;
+                }
+                int k = import_file(t, path, name);
+                if (k == 0) {
+                        printf("%s: imported from %s\n", name, path);
+                        imported++;
+                } else {
+                        printf("%s: failed (exit %d), see above\n", name, k);
+                        failed++;
+                        rc = rc ? rc : k;
+                }
+                fflush(stdout);
+        }
+        printf("%u imported, %u skipped, %u failed from %s\n", imported, skipped, failed, dir);
+        return rc;
 }
 
 static int template_export(struct tctx *t, int argc, char **argv)
@@ -618,7 +691,8 @@ int verb_template(int argc, char **argv)
                 return cli_usage_error("template", "what to do is missing");
         const char *what = argv[1];
         if (!streq(what, "list") && !streq(what, "build") && !streq(what, "rebuild") &&
-            !streq(what, "remove") && !streq(what, "import") && !streq(what, "export"))
+            !streq(what, "remove") && !streq(what, "import") && !streq(what, "import-cache") &&
+            !streq(what, "export"))
                 return cli_usage_error("template", "unknown action \"%s\"", what);
         rc = tctx_init(&t);
         if (rc) {
@@ -637,6 +711,8 @@ int verb_template(int argc, char **argv)
                 rc = template_remove(&t, argc, argv);
         else if (streq(what, "import"))
                 rc = template_import(&t, argc, argv);
+        else if (streq(what, "import-cache"))
+                rc = template_import_cache(&t, argc, argv);
         else
                 rc = template_export(&t, argc, argv);
         tctx_done(&t);

@@ -45,7 +45,7 @@ group_of() {
         config-values | config-net | config-security | config-keys | config | exitcodes | samples-builtin) echo 0 ;;
         ct | sealed | samples | lxcfs) echo 1 ;;
         userns | caps | seccomp | devices | resources | disk | net | rate | guest | spawn-mount | spawn | exec | actions | console) echo 2 ;;
-        lifecycle | templates | autostart | passwd | metrics) echo 3 ;;
+        lifecycle | templates | autostart | passwd | metrics | import) echo 3 ;;
         *) echo "" ;;
         esac
 }
