@@ -270,6 +270,8 @@ static int v2_get_stats(cg_ct *cg, cg_stats *st)
         counter(fd, &st->swap, "memory.swap.current", "memory.swap.peak", "memory.swap.max",
                 "memory.swap.events");
         counter(fd, &st->pids, "pids.current", "pids.peak", "pids.max", "pids.events");
+        st->have_kmem = cg_read_keyed(fd, "memory.stat", "kernel", &st->kmem.held) >= 0;
+        st->have_shmem = cg_read_keyed(fd, "memory.stat", "shmem", &st->shmem) >= 0;
         (void)cg_read_keyed(fd, "cpu.stat", "usage_usec", &st->cpu_usage_us);
         (void)cg_read_keyed(fd, "cpu.stat", "throttled_usec", &st->cpu_throttled_us);
         (void)cg_read_keyed(fd, "cpu.stat", "nr_throttled", &st->cpu_nr_throttled);

@@ -81,6 +81,8 @@ int cli_exec_error(const ct *c, int r, const char *not_running_hint);
  * then (when not NULL), else fmt; cli_vz_say() prints only as vzctl; cli_err() is log_error() with
  * vzctl's text as vzctl. */
 extern bool cli_vzctl;
+/* run as `vzlist`: list's errors are vzlist's lines and exit code (1) */
+extern bool cli_vzlist;
 void cli_say(const char *vz, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_vz_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_err(const char *vz, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -285,6 +285,7 @@ int verb_help(int argc, char **argv)
 static int vzlist_main(int argc, char **argv)
 {
         log_setup("vzlist");
+        cli_vzlist = true;
         if (argc > 1 && (streq(argv[1], "--version") || streq(argv[1], "-V"))) {
                 printf("vzlist (vpsctl) %s\n", VPSCTL_VERSION);
                 return 0;
