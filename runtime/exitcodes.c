@@ -41,6 +41,8 @@ const struct exit_code_doc exit_code_docs[] = {
         { EXIT_VZ_IP_INUSE, "VZ_IP_INUSE", "the IP address is already used by another CT or by the host" },
         { EXIT_VZ_ACTIONSCRIPT, "VZ_ACTIONSCRIPT_ERROR",
           "start, mount: a premount or mount action script failed (nothing was left mounted or started)" },
+        { EXIT_VZ_CP_CONFIG, "VZ_CP_CONFIG",
+          "create --config: the config sample is not found (nothing was created)" },
         { EXIT_VZ_TMPL_IN_USE, "VZ_SHARED_BASE_VE_HAS_CHILD",
           "template remove: CTs still use the template" },
         { EXIT_VZ_INVALID_CONFIG, "VZ_INVALID_CONFIG",

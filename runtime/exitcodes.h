@@ -28,6 +28,7 @@ enum {
         EXIT_VZ_FS_DEL_PRVT = 52,
         EXIT_VZ_FS_BAD_INIT = 56,
         EXIT_VZ_DQ_ON = 60,
+        EXIT_VZ_CP_CONFIG = 82,
         EXIT_VZ_TMPL_IN_USE = 84, /* vzctl VZ_SHARED_BASE_VE_HAS_CHILD */
         EXIT_VZ_INVALID_CONFIG = 85,
         EXIT_VZ_TMPL_NOTFOUND = 91,

@@ -37,6 +37,8 @@ int cli_exit_code(int r, int fallback);
 void cli_json_string(const char *s);
 /* Print usage of a verb to stderr and return EXIT_VZ_BAD_SYNTAX. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "CTID is missing" with the verb's usage; returns EXIT_VZ_BAD_VALUE (vzctl's code for it). */
+int cli_ctid_missing(const char *verb);
 
 /* netopts.c: --ipadd/--ipdel/--netif_add/--netif_del/--nameserver/--searchdomain of set and create. */
 struct cli_netopts {

@@ -97,6 +97,13 @@ void cli_json_string(const char *s)
         putchar('"');
 }
 
+/* No CTID on the command line: vzctl's "CT ID missing" is VZ_INVALID_PARAMETER_VALUE, not a syntax error. */
+int cli_ctid_missing(const char *verb)
+{
+        (void)cli_usage_error(verb, "CTID is missing");
+        return EXIT_VZ_BAD_VALUE;
+}
+
 int cli_usage_error(const char *verb, const char *fmt, ...)
 {
         va_list ap;
@@ -143,7 +150,7 @@ static int open_ct(const char *arg, const char *verb, bool lock, bool must_exist
         int r;
 
         if (!arg)
-                return cli_usage_error(verb, "CTID is missing");
+                return cli_ctid_missing(verb);
         r = ct_resolve_id(&cli_paths, arg, &id);
         if (r == -ENOENT) {
                 log_error("No CT is named \"%s\"; give a CTID (%u..%u) or an existing --name", arg, CTID_MIN,
@@ -153,11 +160,11 @@ static int open_ct(const char *arg, const char *verb, bool lock, bool must_exist
         if (r == -ERANGE) {
                 log_error("CTID %s is out of range: CTIDs are %u..%u (0..100 are reserved)", arg, CTID_MIN,
                           CTID_MAX);
-                return EXIT_VZ_BAD_SYNTAX;
+                return EXIT_VZ_BAD_VALUE; /* vzctl: "Bad CT ID", VZ_INVALID_PARAMETER_VALUE */
         }
         if (r == -EINVAL) {
                 log_error("\"%s\" is neither a CTID (%u..%u) nor a valid CT name", arg, CTID_MIN, CTID_MAX);
-                return EXIT_VZ_BAD_SYNTAX;
+                return EXIT_VZ_BAD_VALUE;
         }
         if (r < 0) {
                 log_error_errno(r, "Failed to look up CT %s: %m", arg);

@@ -149,7 +149,7 @@ int verb_set(int argc, char **argv)
                         name = v;
         }
         if (!ctarg)
-                return cli_usage_error("set", "CTID is missing");
+                return cli_ctid_missing("set");
         bool params = n > 0 || cli_netopts_any(&netopts) || sample;
         if (!params && !userpw)
                 return cli_usage_error("set", "nothing to set");

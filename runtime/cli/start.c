@@ -74,7 +74,7 @@ static int parse(const char *verb, int argc, char **argv, bool *wait, bool *forc
                         return cli_usage_error(verb, "unknown option");
                 }
         if (optind != argc - 1)
-                return cli_usage_error(verb, optind >= argc ? "CTID is missing" : "too many arguments");
+                return optind >= argc ? cli_ctid_missing(verb) : cli_usage_error(verb, "too many arguments");
         return 0;
 }
 

@@ -8,7 +8,7 @@
 static int one_ctid(const char *verb, int argc, char **argv)
 {
         if (argc != 2)
-                return cli_usage_error(verb, argc < 2 ? "CTID is missing" : "too many arguments");
+                return argc < 2 ? cli_ctid_missing(verb) : cli_usage_error(verb, "too many arguments");
         if (argv[1][0] == '-')
                 return cli_usage_error(verb, "unknown option %s", argv[1]);
         return 0;
