@@ -21,6 +21,7 @@ enum {
         EXIT_VZ_IP_INUSE = 78,
         EXIT_VZ_ACTIONSCRIPT = 79,
         EXIT_VZ_FS_MOUNTED = 41,
+        EXIT_VZ_FS_NOPRVT = 43,
         EXIT_VZ_FS_PRVT_EXISTS = 44,
         EXIT_VZ_FS_NEW_PRVT = 48,
         EXIT_VZ_FS_CANTMOUNT = 50,

@@ -37,6 +37,9 @@ int cli_exit_code(int r, int fallback);
 void cli_json_string(const char *s);
 /* Print usage of a verb to stderr and return EXIT_VZ_BAD_SYNTAX. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The CT's private area must exist to mount or start it: vzctl's "Container private area ... does not
+ * exist" and VZ_FS_NOPRVT when it does not. */
+int cli_check_private(const ct *c);
 /* "CTID is missing" with the verb's usage; returns EXIT_VZ_BAD_VALUE (vzctl's code for it). */
 int cli_ctid_missing(const char *verb);
 

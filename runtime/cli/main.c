@@ -97,6 +97,22 @@ void cli_json_string(const char *s)
         putchar('"');
 }
 
+int cli_check_private(const ct *c)
+{
+        if (access(c->cfg.ve_private, F_OK) == 0)
+                return 0;
+        if (errno != ENOENT) {
+                log_error_errno(-errno, "Cannot access the private area %s of CT %u: %m", c->cfg.ve_private,
+                                c->id);
+                return EXIT_VZ_SYSTEM;
+        }
+        char vz[4200];
+        snprintf(vz, sizeof(vz), "Container private area %s does not exist", c->cfg.ve_private);
+        cli_err(vz, "The private area %s of CT %u does not exist: it can be neither mounted nor started",
+                c->cfg.ve_private, c->id);
+        return EXIT_VZ_FS_NOPRVT;
+}
+
 /* No CTID on the command line: vzctl's "CT ID missing" is VZ_INVALID_PARAMETER_VALUE, not a syntax error. */
 int cli_ctid_missing(const char *verb)
 {

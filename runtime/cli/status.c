@@ -81,6 +81,8 @@ int verb_mount(int argc, char **argv)
                 rc = cli_open_ct(argv[1], "mount", true, true, &c);
         if (rc != 0)
                 return rc;
+        if ((rc = cli_check_private(c)) != 0)
+                return rc;
         int r = ct_mount(c);
         if (r == -EALREADY) {
                 cli_err("Container is already mounted", "The root of CT %u is already mounted at %s", c->id,
