@@ -315,6 +315,12 @@ static bool numeric(const struct field *f)
                (f->kind == F_KEY && f->key->key && streq(f->key->key, "STOP_TIMEOUT"));
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+        unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+        return (x > y) - (x < y);
+}
+
 static const struct field *sort_field;
 static int sort_cmp(const void *a, const void *b)
 {
@@ -556,6 +562,13 @@ int verb_list(int argc, char **argv)
                         nids++;
                 }
                 all = true; /* named CTs are shown whatever their state, as vzlist does */
+                /* in CTID order, each once, as vzlist lists them */
+                qsort(ids, nids, sizeof(*ids), cmp_id);
+                size_t u = 0;
+                for (size_t i = 0; i < nids; i++)
+                        if (u == 0 || ids[u - 1] != ids[i])
+                                ids[u++] = ids[i];
+                nids = u;
         } else if (ct_list_ids(&cli_paths, &ids, &nids) < 0) {
                 log_error("Failed to read %s", cli_paths.conf_dir);
                 return EXIT_VZ_SYSTEM;
