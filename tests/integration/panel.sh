@@ -57,6 +57,19 @@ assert_match "$LAST_OUT" '^nameserver 192\.0\.2\.53$' "the nameserver is in the 
 assert_match "$LAST_OUT" '^search example\.com$' "the search domain is in the guest's resolv.conf"
 expect_rc 8 vzctl exec 101 'exit 3'
 
+# a RAM limit the kernel refuses (below what the CT holds in shared memory, with no swap to move it to:
+# cgroup v1 answers EBUSY) is vzctl's VZ_SETUBC_ERROR, and nothing is saved
+if [ -d /sys/fs/cgroup/memory ] && [ "$(wc -l </proc/swaps)" -le 1 ]; then
+        expect_rc 0 vzctl exec 101 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=40 2>/dev/null'
+        expect_rc 1 vzctl set 101 --ram 8M --save
+        assert_eq "$(conf_get 101 PHYSPAGES)" "0:256M" "a refused --ram is not saved"
+        expect_rc 0 vzlist -H -o shmpages
+        assert_match "$LAST_OUT" '^ +1[0-9]{4}$' "shmpages counts the 40M in /dev/shm (10240 pages and some)"
+        expect_rc 0 vzctl exec 101 'rm /dev/shm/fill'
+else
+        echo "# no check of a refused --ram: the host has swap or no cgroup v1 memory controller"
+fi
+
 expect_rc 0 vzlist -H -o ctid,hostname,ip,status
 assert_eq "$LAST_OUT" "$(row '%10s %-32s %-15s %s' 101 panel101.example.com 192.0.2.10 running)" \
         "vzlist -H -o ctid,hostname,ip,status: vzlist's columns"
