@@ -34,6 +34,8 @@ const struct exit_code_doc exit_code_docs[] = {
         { EXIT_VZ_FS_MOUNTED, "VZ_FS_MOUNTED", "the CT's root is already mounted" },
         { EXIT_VZ_FS_NOPRVT, "VZ_FS_NOPRVT", "start, mount: the CT's private area does not exist" },
         { EXIT_VZ_FS_PRVT_EXISTS, "VZ_FS_PRVT_AREA_EXIST", "the CT (or its private area) already exists" },
+        { EXIT_VZ_FS_NO_DISK_SPACE, "VZ_FS_NO_DISK_SPACE",
+          "the filesystem (or a quota) is full: create, start, mount could not write (nothing was left)" },
         { EXIT_VZ_FS_NEW_PRVT, "VZ_FS_NEW_VE_PRVT", "the private area could not be created" },
         { EXIT_VZ_FS_CANTMOUNT, "VZ_FS_CANTMOUNT", "the CT's root could not be mounted" },
         { EXIT_VZ_FS_CANTUMOUNT, "VZ_FS_CANTUMOUNT", "the CT's root could not be unmounted" },

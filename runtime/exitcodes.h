@@ -31,6 +31,7 @@ enum {
         EXIT_VZ_FS_MOUNTED = 41,
         EXIT_VZ_FS_NOPRVT = 43,
         EXIT_VZ_FS_PRVT_EXISTS = 44,
+        EXIT_VZ_FS_NO_DISK_SPACE = 46,
         EXIT_VZ_FS_NEW_PRVT = 48,
         EXIT_VZ_FS_CANTMOUNT = 50,
         EXIT_VZ_FS_CANTUMOUNT = 51,

@@ -394,6 +394,29 @@ static void print_json_value(const struct field *f, const char *v)
                 cli_json_string(v);
 }
 
+/* vzlist -j prints a beancounter as {"held", "maxheld", "barrier", "limit", "failcnt"} and a disk quota
+ * as {"usage", "softlimit", "hardlimit"}: null where there is no figure or no limit. Returns whether f
+ * was one (and printed). */
+static bool print_json_counter(const struct field *f, struct row *r)
+{
+        static const char *const ubc[] = { "held", "maxheld", "barrier", "limit", "failcnt" };
+        static const char *const dq[] = { "usage", "softlimit", "hardlimit" };
+        if ((f->kind != F_UBC && f->kind != F_DISK) || f->idx != 0)
+                return false;
+        const char *const *names = f->kind == F_UBC ? ubc : dq;
+        int n = f->kind == F_UBC ? 5 : 3;
+        fputs("{", stdout);
+        for (int i = 0; i < n; i++) {
+                struct field part = *f;
+                part.idx = i;
+                _cleanup_free_ char *v = field_value(&part, r);
+                printf("%s\n      \"%s\": ", i ? "," : "", names[i]);
+                print_json_value(&part, v);
+        }
+        fputs("\n    }", stdout);
+        return true;
+}
+
 static int parse_fields(const char *spec, struct field **ret, size_t *ret_n)
 {
         _cleanup_free_ char *copy = strdup(spec);
@@ -523,6 +546,12 @@ int verb_list(int argc, char **argv)
                         return EXIT_VZ_SYSTEM;
         } else if (parse_fields(spec, &fields, &nf) < 0)
                 return cli_vzlist ? 1 : EXIT_VZ_BAD_SYNTAX;
+        for (size_t f = 0; json && cli_vzlist && f < nf; f++)
+                if ((fields[f].kind == F_UBC || fields[f].kind == F_DISK) && fields[f].idx != 0) {
+                        /* vzlist's: the counter's object holds them */
+                        fprintf(stderr, "Field `%s' is not available in JSON output\n", fields[f].name);
+                        return 1;
+                }
 
         static struct field sf; /* sort_field points here while qsort runs */
         bool reverse = false;
@@ -625,8 +654,10 @@ int verb_list(int argc, char **argv)
                         size_t i = reverse ? nr - 1 - k : k;
                         printf("%s\n  {", k ? "," : "");
                         for (size_t f = 0; f < nf; f++) {
-                                _cleanup_free_ char *v = field_value(&fields[f], &rows[i]);
                                 printf("%s\n    \"%s\": ", f ? "," : "", fields[f].name);
+                                if (print_json_counter(&fields[f], &rows[i]))
+                                        continue;
+                                _cleanup_free_ char *v = field_value(&fields[f], &rows[i]);
                                 print_json_value(&fields[f], v);
                         }
                         if (rows[i].c->config_error) {

@@ -150,6 +150,9 @@ int cli_exit_code(int r, int fallback)
                 return EXIT_VZ_BAD_VALUE;
         case -ENOMEM:
                 return 4;
+        case -ENOSPC:
+        case -EDQUOT:
+                return EXIT_VZ_FS_NO_DISK_SPACE;
         case -CT_EACTIONSCRIPT:
                 return EXIT_VZ_ACTIONSCRIPT;
         case -CT_ENOQUOTA:

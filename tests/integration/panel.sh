@@ -99,12 +99,19 @@ ct = d[0]
 assert ct["ctid"] == 101 and ct["hostname"] == "panel101.example.com", ct
 assert ct["ip"] == ["192.0.2.10"] and ct["nameserver"] == ["192.0.2.53"], ct
 assert ct["status"] == "running" and ct["onboot"] is True and ct["vswap"] is True, ct
-assert isinstance(ct["numproc"], int) and ct["numproc"] > 0, ct
+# beancounters and disk quotas as vzlist prints them: objects, null where there is no figure or limit
+assert isinstance(ct["numproc"]["held"], int) and ct["numproc"]["held"] > 0, ct
+assert ct["physpages"]["limit"] == 65536 and ct["numfile"]["held"] is None, ct
+assert ct["numfile"]["limit"] is None and isinstance(ct["kmemsize"]["held"], int), ct
+assert set(ct["diskspace"]) == {"usage", "softlimit", "hardlimit"}, ct
 assert isinstance(ct["uptime"], float) and ct["laverage"] is None, ct
 assert ct["smart_name"] == 101, ct
 ' "$LAST_OUT"
 
 # -L: every vzlist field, as vzlist lists them (name and header in 15 columns each)
+expect_rc 1 vzlist -j -o numproc.l
+assert_eq "$LAST_ERR" "Field \`numproc.l' is not available in JSON output" "vzlist -j refuses a beancounter's column"
+
 expect_rc 0 vzlist -L
 for f in ctid veid vpsid private root mount_opts origin_sample hostname name smart_name description ostemplate \
         ip nameserver searchdomain status laverage uptime cpulimit cpuunits cpus ioprio onboot bootorder layout \
@@ -155,4 +162,11 @@ expect_out "CTID 101 deleted unmounted down" vzctl status 101
 expect_out "" vzlist -a -H
 expect_rc 14 vzctl start 101
 expect_rc 21 vzctl start
+
+# an order on a full disk: vzctl's VZ_FS_NO_DISK_SPACE, and no half CT
+mount -t tmpfs -o size=256k tmpfs "$PRIVATE_DIR"
+expect_rc 46 vzctl create 103 --ostemplate busybox --layout copy
+assert_true "a create that ran out of space leaves no config" test ! -e "$(conf_of 103)"
+assert_eq "$(ls -A "$PRIVATE_DIR")" "" "a create that ran out of space leaves no private area"
+umount "$PRIVATE_DIR"
 done_testing
