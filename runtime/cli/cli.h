@@ -88,6 +88,8 @@ int cli_exec_error(const ct *c, int r, const char *not_running_hint);
 extern bool cli_vzctl;
 /* run as `vzlist`: list's errors are vzlist's lines and exit code (1) */
 extern bool cli_vzlist;
+/* list.c: the man page's line of list's runtime field i; false past the last, *ret_name NULL to skip. */
+bool cli_list_field_doc(size_t i, const char **ret_name, const char **ret_doc);
 void cli_say(const char *vz, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_vz_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_err(const char *vz, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

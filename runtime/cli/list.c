@@ -129,6 +129,60 @@ static struct field runtime_fields[] = {
         { "lxcfs", "LXCFS", "%5s", F_LXCFS, NULL, false, 0, 0 },
 };
 
+/* The man page's line of runtime field i (vzlist(8) from `help --man`): false past the last; *ret_name
+ * NULL for an alias and for a beancounter's or disk quota's single columns (the page names them). */
+bool cli_list_field_doc(size_t i, const char **ret_name, const char **ret_doc)
+{
+        if (i >= ELEMENTSOF(runtime_fields))
+                return false;
+        const struct field *f = &runtime_fields[i];
+        *ret_name = f->alias ? NULL : f->name;
+        switch (f->kind) {
+        case F_CTID:
+                *ret_doc = "the CTID (also veid, vpsid)";
+                break;
+        case F_SMART_NAME:
+                *ret_doc = "the CT's name, else its CTID (the first column of -n)";
+                break;
+        case F_STATUS:
+                *ret_doc = "running, stopped, mounted or frozen";
+                break;
+        case F_UPTIME:
+                *ret_doc = "how long the running CT's init has run, DDDdHHh:MMm:SSs";
+                break;
+        case F_LAVERAGE:
+                *ret_doc = "always -: the kernel keeps no load average per CT and vpsctl has no daemon to "
+                           "sample one";
+                break;
+        case F_VSWAP:
+                *ret_doc = "yes when the CT has a RAM limit (PHYSPAGES)";
+                break;
+        case F_NONE:
+                *ret_doc = "always -: vpsctl has no such setting";
+                break;
+        case F_LXCFS:
+                *ret_doc = "whether the running CT got lxcfs's /proc views: yes, no or off";
+                break;
+        case F_DISK:
+                *ret_doc = f->res == DISK_SPACE ? "1K blocks used in the private area, by project quota"
+                                                : "inodes used in the private area, by project quota";
+                break;
+        case F_UBC:
+                *ret_doc = f->res == UBC_NUMPROC     ? "processes and threads (pids cgroup); NUMPROC"
+                           : f->res == UBC_PHYSPAGES ? "RAM, 4K pages (memory cgroup); PHYSPAGES"
+                           : f->res == UBC_SWAPPAGES ? "swap, 4K pages (memory cgroup); SWAPPAGES"
+                           : f->res == UBC_KMEMSIZE  ? "kernel memory, bytes (memory cgroup)"
+                           : f->res == UBC_SHMPAGES  ? "shared memory, 4K pages (memory cgroup; held only)"
+                                                    : "not counted per CT by a stock kernel: held -, limits "
+                                                      "unlimited";
+                break;
+        case F_KEY:
+                *ret_doc = "";
+                break;
+        }
+        return true;
+}
+
 /* Disk usage (running or not: it is the filesystem's), limits as configured. */
 static char *disk_value(const struct field *f, struct row *r)
 {
