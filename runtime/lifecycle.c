@@ -607,7 +607,7 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n, ct_live_part
 {
         ct_status st;
         bool limits = false;
-        ct_live_part part_unused;
+        ct_live_part part_unused = CT_LIVE_NONE;
         ct_live_part *part = ret_part ? ret_part : &part_unused;
         int r;
 

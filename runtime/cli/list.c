@@ -426,10 +426,8 @@ static void print_json_value(const struct field *f, const char *v)
 {
         if (!v || (numeric(f) && streq(v, "unlimited"))) /* none, or a limit of none */
                 fputs("null", stdout);
-        else if (numeric(f))
-                fputs(v, stdout);
-        else if (f->kind == F_SMART_NAME && v[strspn(v, "0123456789")] == 0)
-                fputs(v, stdout); /* the CTID: names are never all digits */
+        else if (numeric(f) || (f->kind == F_SMART_NAME && v[strspn(v, "0123456789")] == 0))
+                fputs(v, stdout); /* a number; a smart_name that is the CTID (names are never all digits) */
         else if (f->kind == F_VSWAP || (f->kind == F_KEY && f->key->format &&
                                         (streq(f->key->key, "ONBOOT") || streq(f->key->key, "DISABLED"))))
                 fputs(streq(v, "yes") ? "true" : "false", stdout);

@@ -318,8 +318,11 @@ int verb_set(int argc, char **argv)
                 }
         }
         failpoint("set.saved");
-        if (save)
+        if (save) {
+                if (name && *name)
+                        cli_vz_say("Name %s assigned", name); /* vzctl's line, before the saved one */
                 printf("Saved parameters for CT %u\n", c->id);
+        }
         /* what a running CT has had since its start: a restart now (--setmode restart), or a note */
         char later[512] = "";
         for (size_t i = 0; st.running && save && i < n; i++) {

@@ -84,6 +84,8 @@ expect_rc 0 vzlist -a -n -H
 assert_eq "$(awk '$1 == 101 { print $5 }' <<<"$LAST_OUT")" "ct101.example.net" \
         "-n: a CT without a name is shown by its CTID (smart_name), the hostname stays"
 expect_rc 0 vzctl set 102 --name web102 --save
+assert_eq "$LAST_OUT" "Name web102 assigned
+Saved parameters for CT 102" "set --name: vzctl's two lines"
 expect_rc 0 vzlist -a -n -H
 assert_match "$(awk '$1 == "web102"' <<<"$LAST_OUT")" '^    web102 +- stopped   192\.0\.2\.12 ' \
         "-n: the name in place of the CTID, right-aligned in 10 columns as vzlist's smart_name"
