@@ -523,6 +523,15 @@ static int v1_get_stats(cg_ct *cg, cg_stats *st)
                                 st->mem.failcnt += st->swap.failcnt;
                 } else
                         st->swap.limit = CG_UNLIMITED;
+                st->have_kmem = cg_read_u64(h->fd, "memory.kmem.usage_in_bytes", &st->kmem.held) >= 0;
+                if (st->have_kmem) {
+                        st->kmem.have_maxheld =
+                                cg_read_u64(h->fd, "memory.kmem.max_usage_in_bytes", &st->kmem.maxheld) >= 0;
+                        st->have_kmem_failcnt =
+                                cg_read_u64(h->fd, "memory.kmem.failcnt", &st->kmem.failcnt) >= 0;
+                }
+                /* total_: the CT's cgroup and those below it, as v2's memory.stat counts */
+                st->have_shmem = cg_read_keyed(h->fd, "memory.stat", "total_shmem", &st->shmem) >= 0;
         }
         if ((h = find_controller(cg, "pids"))) {
                 (void)cg_read_u64(h->fd, "pids.current", &st->pids.held);

@@ -271,7 +271,14 @@ static int v2_get_stats(cg_ct *cg, cg_stats *st)
         counter(fd, &st->swap, "memory.swap.current", "memory.swap.peak", "memory.swap.max",
                 "memory.swap.events");
         counter(fd, &st->pids, "pids.current", "pids.peak", "pids.max", "pids.events");
-        /* one read of cpu.stat for all its keys */
+        /* one read of memory.stat and one of cpu.stat for all their keys */
+        uint64_t kmem = UINT64_MAX, shmem = UINT64_MAX;
+        const struct cg_key mem[] = { { "kernel", &kmem }, { "shmem", &shmem } };
+        (void)cg_read_keys(fd, "memory.stat", mem, ELEMENTSOF(mem));
+        if ((st->have_kmem = kmem != UINT64_MAX))
+                st->kmem.held = kmem;
+        if ((st->have_shmem = shmem != UINT64_MAX))
+                st->shmem = shmem;
         const struct cg_key cpu[] = {
                 { "usage_usec", &st->cpu_usage_us },       { "user_usec", &st->cpu_user_us },
                 { "system_usec", &st->cpu_system_us },     { "throttled_usec", &st->cpu_throttled_us },

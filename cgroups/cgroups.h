@@ -93,6 +93,11 @@ typedef struct cg_counter {
 
 typedef struct cg_stats {
         cg_counter mem, swap, pids;
+        /* kernel memory charged to the CT (v1 memory.kmem.*, v2 memory.stat "kernel": held only) and its
+         * shared memory (memory.stat "shmem"), bytes; have_* false where the host does not count them */
+        cg_counter kmem;
+        uint64_t shmem;
+        bool have_kmem, have_kmem_failcnt, have_shmem;
         uint64_t oom_kills;
         uint64_t cpu_usage_us, cpu_throttled_us, cpu_nr_throttled, cpu_nr_periods;
         /* user/system split (v2 cpu.stat; v1 cpuacct.stat, in USER_HZ ticks: 10 ms steps) */

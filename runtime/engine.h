@@ -174,8 +174,19 @@ void ct_kv_free(char **kv, size_t n);
 /* Set USER's password inside the CT (running, or stopped: its root is mounted for it), adding the user
  * when missing; only a SHA-512 crypt hash is written. Errors are logged. */
 int ct_set_userpasswd(ct *c, const char *user, const char *password);
-/* Apply live changes to a running CT; errors are logged. */
-int ct_apply_live(ct *c, const struct ct_change *changes, size_t n);
+/* The part of a live change that failed (ct_apply_live), for the caller's exit code. */
+typedef enum ct_live_part {
+        CT_LIVE_NONE,
+        CT_LIVE_NET,     /* routed addresses (IP_ADDRESS), bridged interfaces (NETIF) */
+        CT_LIVE_RATE,    /* RATE, RATE_IN */
+        CT_LIVE_DEVICES, /* DEVICES */
+        CT_LIVE_LIMITS,  /* the cgroup limits: memory, processes, CPU, CPU mask, I/O */
+        CT_LIVE_DISK,    /* DISKSPACE, DISKINODES */
+        CT_LIVE_GUEST,   /* the host name and the guest's files */
+} ct_live_part;
+/* Apply live changes to a running CT; errors are logged, and *ret_part (may be NULL) says which part
+ * failed. */
+int ct_apply_live(ct *c, const struct ct_change *changes, size_t n, ct_live_part *ret_part);
 /* Can this host apply the CT's limits with these changes (CPUs, controllers, files, devices)? The same
  * limits start applies, written to a scratch cgroup beside the CT's: 0 yes; an error logged once, naming
  * the option, the reason and what exists, otherwise. A best-effort limit (IOPRIO) warns instead. */

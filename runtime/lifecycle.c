@@ -679,12 +679,15 @@ int ct_freeze(ct *c, bool freeze)
         return 0;
 }
 
-int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
+int ct_apply_live(ct *c, const struct ct_change *changes, size_t n, ct_live_part *ret_part)
 {
         ct_status st;
         bool limits = false;
+        ct_live_part part_unused = CT_LIVE_NONE;
+        ct_live_part *part = ret_part ? ret_part : &part_unused;
         int r;
 
+        *part = CT_LIVE_NONE;
         r = ct_get_status(c, &st);
         if (r < 0)
                 return log_error_errno(r, "Failed to get the status of CT %u: %m", c->id);
@@ -733,18 +736,21 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                         limits = true;
         }
         if (net) {
+                *part = CT_LIVE_NET;
                 r = ct_net_apply_live(c, old_ips, old_netif, st.init_pid);
                 if (r < 0)
                         return r;
         }
         /* new links get the CT's rate too */
         if (rate || (net && ct_rate_limited(&c->cfg))) {
+                *part = CT_LIVE_RATE;
                 failpoint("set.rate");
                 r = ct_rate_apply_live(c);
                 if (r < 0)
                         return r;
         }
         if (devices) {
+                *part = CT_LIVE_DEVICES;
                 _cleanup_cg_ct_ cg_ct *cg = NULL;
                 r = ct_open_cgroup(c, false, &cg);
                 if (r < 0)
@@ -754,6 +760,7 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                         return r;
         }
         if (limits) {
+                *part = CT_LIVE_LIMITS;
                 _cleanup_cg_ct_ cg_ct *cg = NULL;
                 r = ct_open_cgroup(c, false, &cg);
                 if (r < 0)
@@ -771,6 +778,7 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 }
         }
         if (disk) {
+                *part = CT_LIVE_DISK;
                 failpoint("set.disk");
                 if (ct_disk_limited(&c->cfg) && ct_disk_root_exempt(c, st.init_pid))
                         log_warning("CT %u is privileged and was started without a disk quota: its root "
@@ -789,6 +797,7 @@ int ct_apply_live(ct *c, const struct ct_change *changes, size_t n)
                 }
         }
         bool hostname = false;
+        *part = CT_LIVE_GUEST;
         for (size_t i = 0; i < n; i++) {
                 if (!streq(changes[i].key, "HOSTNAME") || !changes[i].value)
                         continue;

@@ -38,6 +38,11 @@ int cli_exit_code(int r, int fallback);
 void cli_json_string(const char *s);
 /* Print usage of a verb to stderr and return EXIT_VZ_BAD_SYNTAX. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The CT's private area must exist to mount or start it: vzctl's "Container private area ... does not
+ * exist" and VZ_FS_NOPRVT when it does not. */
+int cli_check_private(const ct *c);
+/* "CTID is missing" with the verb's usage; returns EXIT_VZ_BAD_VALUE (vzctl's code for it). */
+int cli_ctid_missing(const char *verb);
 
 /* netopts.c: --ipadd/--ipdel/--netif_add/--netif_del/--nameserver/--searchdomain of set and create. */
 struct cli_netopts {
@@ -82,6 +87,10 @@ int cli_exec_error(const ct *c, int r, const char *not_running_hint);
  * then (when not NULL), else fmt; cli_vz_say() prints only as vzctl; cli_err() is log_error() with
  * vzctl's text as vzctl. */
 extern bool cli_vzctl;
+/* run as `vzlist`: list's errors are vzlist's lines and exit code (1) */
+extern bool cli_vzlist;
+/* list.c: the man page's line of list's runtime field i; false past the last, *ret_name NULL to skip. */
+bool cli_list_field_doc(size_t i, const char **ret_name, const char **ret_doc);
 void cli_say(const char *vz, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_vz_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_err(const char *vz, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -12,6 +12,7 @@
 #include "cli.h"
 
 bool cli_vzctl;
+bool cli_vzlist;
 
 static void vsay(FILE *f, const char *vz, const char *fmt, va_list ap)
 {

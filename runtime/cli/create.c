@@ -86,15 +86,18 @@ int verb_create(int argc, char **argv)
                 }
                 changes[n++] = (struct ct_change){ key, optarg };
         }
+        if (optind >= argc)
+                return cli_ctid_missing("create");
         if (optind != argc - 1)
-                return cli_usage_error("create", optind >= argc ? "CTID is missing" : "too many arguments");
+                return cli_usage_error("create", "too many arguments");
         if (!tmpl)
                 return cli_usage_error("create", "--ostemplate is required");
         /* a new CT has no name to resolve yet: its CTID is a number (the name comes from --name) */
-        if (strspn(argv[optind], "0123456789") != strlen(argv[optind]) || !argv[optind][0])
-                return cli_usage_error(
-                        "create", "bad CTID \"%s\": create takes a number (%u..%u); give a name with --name",
-                        argv[optind], CTID_MIN, CTID_MAX);
+        if (strspn(argv[optind], "0123456789") != strlen(argv[optind]) || !argv[optind][0]) {
+                log_error("Bad CTID \"%s\": create takes a number (%u..%u); give a name with --name",
+                          argv[optind], CTID_MIN, CTID_MAX);
+                return EXIT_VZ_BAD_VALUE; /* vzctl: "Bad CT ID", VZ_INVALID_PARAMETER_VALUE */
+        }
 
         /* every value is checked before anything is touched */
         struct ct_config scratch;
@@ -144,6 +147,15 @@ int verb_create(int argc, char **argv)
                         log_error("Name \"%s\" is already used by CT %u", name, other);
                         return EXIT_VZ_SET_NAME;
                 }
+        }
+        if (sample) {
+                /* a sample that is not there: vzctl's VZ_CP_CONFIG, before anything is made */
+                char **kv = NULL;
+                size_t nkv = 0;
+                int r = ct_sample_changes(c, sample, &kv, &nkv);
+                ct_kv_free(kv, nkv);
+                if (r < 0)
+                        return r == -ENOENT ? EXIT_VZ_CP_CONFIG : cli_exit_code(r, EXIT_VZ_CP_CONFIG);
         }
         ct_create_opts co = { .userns = userns,
                               .ostemplate = tmpl,

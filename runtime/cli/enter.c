@@ -8,7 +8,7 @@
 int verb_enter(int argc, char **argv)
 {
         if (argc < 2)
-                return cli_usage_error("enter", "CTID is missing");
+                return cli_ctid_missing("enter");
         char **cmd = NULL;
         if (argc > 2) {
                 if (!streq(argv[2], "--exec") || argc < 4)
@@ -35,7 +35,8 @@ int verb_enter(int argc, char **argv)
 int verb_console(int argc, char **argv)
 {
         if (argc != 2)
-                return cli_usage_error("console", argc < 2 ? "CTID is missing" : "too many arguments");
+                return argc < 2 ? cli_ctid_missing("console")
+                                : cli_usage_error("console", "too many arguments");
         _cleanup_ct_ ct *c = NULL;
         int rc = cli_open_ct(argv[1], "console", false, true, &c);
         if (rc != 0)

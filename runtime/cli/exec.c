@@ -22,7 +22,7 @@ int cli_exec_error(const ct *c, int r, const char *not_running_hint)
 static int run(const char *verb, int argc, char **argv, bool own_status)
 {
         if (argc < 2)
-                return cli_usage_error(verb, "CTID is missing");
+                return cli_ctid_missing(verb);
         if (argc < 3)
                 return cli_usage_error(verb, "COMMAND is missing");
         _cleanup_ct_ ct *c = NULL;
@@ -53,7 +53,7 @@ int verb_exec2(int argc, char **argv)
 int verb_runscript(int argc, char **argv)
 {
         if (argc < 2)
-                return cli_usage_error("runscript", "CTID is missing");
+                return cli_ctid_missing("runscript");
         if (argc != 3)
                 return cli_usage_error("runscript", argc < 3 ? "FILE is missing" : "too many arguments");
         /* the host's file, opened before anything of the CT is touched */

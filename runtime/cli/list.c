@@ -1,11 +1,15 @@
 /* vpsctl list: vzlist's options, fields, column widths and JSON. */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/fileio.h"
 #include "base/log.h"
 #include "cli.h"
 
@@ -20,16 +24,40 @@ struct row {
 
 enum field_kind {
         F_CTID,
+        F_SMART_NAME,
         F_STATUS,
         F_UBC,
         F_DISK,
         F_LXCFS,
+        F_UPTIME,
+        F_LAVERAGE,
+        F_VSWAP,
+        F_NONE, /* a vzlist field of a setting vpsctl does not have: always "-" (null) */
         F_KEY,
 };
 
+/* vzlist's beancounters, in vzlist's order */
 enum ubc_res {
+        UBC_KMEMSIZE,
+        UBC_LOCKEDPAGES,
+        UBC_PRIVVMPAGES,
+        UBC_SHMPAGES,
         UBC_NUMPROC,
         UBC_PHYSPAGES,
+        UBC_VMGUARPAGES,
+        UBC_OOMGUARPAGES,
+        UBC_NUMTCPSOCK,
+        UBC_NUMFLOCK,
+        UBC_NUMPTY,
+        UBC_NUMSIGINFO,
+        UBC_TCPSNDBUF,
+        UBC_TCPRCVBUF,
+        UBC_OTHERSOCKBUF,
+        UBC_DGRAMRCVBUF,
+        UBC_NUMOTHERSOCK,
+        UBC_DCACHESIZE,
+        UBC_NUMFILE,
+        UBC_NUMIPTENT,
         UBC_SWAPPAGES,
         DISK_SPACE,
         DISK_INODES,
@@ -59,9 +87,30 @@ static struct field runtime_fields[] = {
         { "ctid", "CTID", "%10s", F_CTID, NULL, false, 0, 0 },
         { "veid", "CTID", "%10s", F_CTID, NULL, true, 0, 0 },
         { "vpsid", "CTID", "%10s", F_CTID, NULL, true, 0, 0 },
+        /* the name where the CT has one, else the CTID (vzlist -n's first column) */
+        { "smart_name", "SMARTNAME", "%10s", F_SMART_NAME, NULL, false, 0, 0 },
+        { "mount_opts", "MOUNT_OPTS", "%-16s", F_NONE, NULL, false, 0, 0 },
         { "status", "STATUS", "%-9s", F_STATUS, NULL, false, 0, 0 },
+        UBC("kmemsize", "KMEMSIZE", UBC_KMEMSIZE),
+        UBC("lockedpages", "LOCKEDP", UBC_LOCKEDPAGES),
+        UBC("privvmpages", "PRIVVMP", UBC_PRIVVMPAGES),
+        UBC("shmpages", "SHMP", UBC_SHMPAGES),
         UBC("numproc", "NPROC", UBC_NUMPROC),
         UBC("physpages", "PHYSP", UBC_PHYSPAGES),
+        UBC("vmguarpages", "VMGUARP", UBC_VMGUARPAGES),
+        UBC("oomguarpages", "OOMGUARP", UBC_OOMGUARPAGES),
+        UBC("numtcpsock", "NTCPSOCK", UBC_NUMTCPSOCK),
+        UBC("numflock", "NFLOCK", UBC_NUMFLOCK),
+        UBC("numpty", "NPTY", UBC_NUMPTY),
+        UBC("numsiginfo", "NSIGINFO", UBC_NUMSIGINFO),
+        UBC("tcpsndbuf", "TCPSNDB", UBC_TCPSNDBUF),
+        UBC("tcprcvbuf", "TCPRCVB", UBC_TCPRCVBUF),
+        UBC("othersockbuf", "OTHSOCKB", UBC_OTHERSOCKBUF),
+        UBC("dgramrcvbuf", "DGRAMRB", UBC_DGRAMRCVBUF),
+        UBC("numothersock", "NOTHSOCK", UBC_NUMOTHERSOCK),
+        UBC("dcachesize", "DCACHESZ", UBC_DCACHESIZE),
+        UBC("numfile", "NFILE", UBC_NUMFILE),
+        UBC("numiptent", "NIPTENT", UBC_NUMIPTENT),
         UBC("swappages", "SWAPP", UBC_SWAPPAGES),
         /* vzlist's: used, soft (.s) and hard (.h) limits; space in 1K blocks */
         { "diskspace", "DSPACE", "%10s", F_DISK, NULL, false, DISK_SPACE, 0 },
@@ -70,9 +119,69 @@ static struct field runtime_fields[] = {
         { "diskinodes", "DINODES", "%10s", F_DISK, NULL, false, DISK_INODES, 0 },
         { "diskinodes.s", "DINODES.S", "%10s", F_DISK, NULL, true, DISK_INODES, 1 },
         { "diskinodes.h", "DINODES.H", "%10s", F_DISK, NULL, true, DISK_INODES, 2 },
+        /* live: the CT's load average "1m/5m/15m", and how long its init has run */
+        { "laverage", "LAVERAGE", "%14s", F_LAVERAGE, NULL, false, 0, 0 },
+        { "uptime", "UPTIME", "%15s", F_UPTIME, NULL, false, 0, 0 },
+        { "features", "FEATURES", "%-15s", F_NONE, NULL, false, 0, 0 },
+        /* yes when the CT has a RAM limit (PHYSPAGES's limit), as vzlist decides it */
+        { "vswap", "VSWAP", "%5s", F_VSWAP, NULL, false, 0, 0 },
         /* did the running CT get lxcfs's /proc views: yes, no (lxcfs was not running), off (LXCFS=no) */
         { "lxcfs", "LXCFS", "%5s", F_LXCFS, NULL, false, 0, 0 },
 };
+
+/* The man page's line of runtime field i (vzlist(8) from `help --man`): false past the last; *ret_name
+ * NULL for an alias and for a beancounter's or disk quota's single columns (the page names them). */
+bool cli_list_field_doc(size_t i, const char **ret_name, const char **ret_doc)
+{
+        if (i >= ELEMENTSOF(runtime_fields))
+                return false;
+        const struct field *f = &runtime_fields[i];
+        *ret_name = f->alias ? NULL : f->name;
+        switch (f->kind) {
+        case F_CTID:
+                *ret_doc = "the CTID (also veid, vpsid)";
+                break;
+        case F_SMART_NAME:
+                *ret_doc = "the CT's name, else its CTID (the first column of -n)";
+                break;
+        case F_STATUS:
+                *ret_doc = "running, stopped, mounted or frozen";
+                break;
+        case F_UPTIME:
+                *ret_doc = "how long the running CT's init has run, DDDdHHh:MMm:SSs";
+                break;
+        case F_LAVERAGE:
+                *ret_doc = "always -: the kernel keeps no load average per CT and vpsctl has no daemon to "
+                           "sample one";
+                break;
+        case F_VSWAP:
+                *ret_doc = "yes when the CT has a RAM limit (PHYSPAGES)";
+                break;
+        case F_NONE:
+                *ret_doc = "always -: vpsctl has no such setting";
+                break;
+        case F_LXCFS:
+                *ret_doc = "whether the running CT got lxcfs's /proc views: yes, no or off";
+                break;
+        case F_DISK:
+                *ret_doc = f->res == DISK_SPACE ? "1K blocks used in the private area, by project quota"
+                                                : "inodes used in the private area, by project quota";
+                break;
+        case F_UBC:
+                *ret_doc = f->res == UBC_NUMPROC     ? "processes and threads (pids cgroup); NUMPROC"
+                           : f->res == UBC_PHYSPAGES ? "RAM, 4K pages (memory cgroup); PHYSPAGES"
+                           : f->res == UBC_SWAPPAGES ? "swap, 4K pages (memory cgroup); SWAPPAGES"
+                           : f->res == UBC_KMEMSIZE  ? "kernel memory, bytes (memory cgroup)"
+                           : f->res == UBC_SHMPAGES  ? "shared memory, 4K pages (memory cgroup; held only)"
+                                                    : "not counted per CT by a stock kernel: held -, limits "
+                                                      "unlimited";
+                break;
+        case F_KEY:
+                *ret_doc = "";
+                break;
+        }
+        return true;
+}
 
 /* Disk usage (running or not: it is the filesystem's), limits as configured. */
 static char *disk_value(const struct field *f, struct row *r)
@@ -102,15 +211,19 @@ static char *disk_value(const struct field *f, struct row *r)
 static char *ubc_value(const struct field *f, struct row *r)
 {
         const struct ct_config *cfg = &r->c->cfg;
-        uint64_t div = f->res == UBC_NUMPROC ? 1 : 4096;
+        uint64_t div = f->res == UBC_NUMPROC || f->res == UBC_KMEMSIZE ? 1 : 4096; /* kmemsize: bytes */
         uint64_t v;
         char *s = NULL;
 
         if (f->idx == 2 || f->idx == 3) {
-                /* barrier and limit are configuration: shown for stopped CTs too */
+                /* barrier and limit are configuration: shown for stopped CTs too; vpsctl limits no
+                 * other beancounter */
                 const uint64_t *pair = f->res == UBC_NUMPROC     ? &cfg->numproc_barrier
                                        : f->res == UBC_PHYSPAGES ? &cfg->ram_barrier
-                                                                 : &cfg->swap_barrier;
+                                       : f->res == UBC_SWAPPAGES ? &cfg->swap_barrier
+                                                                 : NULL;
+                if (!pair)
+                        return strdup("unlimited");
                 v = pair[f->idx - 2];
                 if (v == CT_U64_UNSET || v == UINT64_MAX)
                         return strdup("unlimited");
@@ -122,18 +235,64 @@ static char *ubc_value(const struct field *f, struct row *r)
                                 return NULL;
                         r->have_stats = true;
                 }
-                const cg_counter *c = f->res == UBC_NUMPROC     ? &r->stats.pids
-                                      : f->res == UBC_PHYSPAGES ? &r->stats.mem
-                                                                : &r->stats.swap;
+                const cg_counter *c = NULL;
+                switch (f->res) {
+                case UBC_NUMPROC:
+                        c = &r->stats.pids;
+                        break;
+                case UBC_PHYSPAGES:
+                        c = &r->stats.mem;
+                        break;
+                case UBC_SWAPPAGES:
+                        c = &r->stats.swap;
+                        break;
+                case UBC_KMEMSIZE:
+                        if (!r->stats.have_kmem || (f->idx == 4 && !r->stats.have_kmem_failcnt))
+                                return NULL;
+                        c = &r->stats.kmem;
+                        break;
+                case UBC_SHMPAGES:
+                        /* held only: the kernel keeps no peak or failure count of shared memory */
+                        if (!r->stats.have_shmem || f->idx != 0)
+                                return NULL;
+                        v = r->stats.shmem;
+                        goto print;
+                default:
+                        return NULL; /* not measured on a stock kernel */
+                }
                 if (f->idx == 1 && !c->have_maxheld)
                         return NULL;
                 v = f->idx == 0 ? c->held : f->idx == 1 ? c->maxheld : c->failcnt;
                 if (f->idx == 4)
                         div = 1;
         }
+print:
         if (asprintf(&s, "%llu", (unsigned long long)(v / div)) < 0)
                 return NULL;
         return s;
+}
+
+/* Seconds since the CT's init started: /proc/uptime less init's start time (/proc/PID/stat field 22). */
+static int init_uptime(pid_t pid, double *ret)
+{
+        char path[64];
+        _cleanup_free_ char *stat = NULL, *up = NULL;
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        if (read_full_file_at(AT_FDCWD, path, &stat, NULL) < 0 ||
+            read_full_file_at(AT_FDCWD, "/proc/uptime", &up, NULL) < 0)
+                return -ENOENT;
+        const char *p = strrchr(stat, ')'); /* the command name may hold spaces */
+        unsigned long long start = 0;
+        double now = 0;
+        /* after the name: state, 5 ints, 7 counters, 6 ints, then starttime (clock ticks after boot) */
+        static const char fmt[] =
+                "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu";
+        if (!p || sscanf(p + 2, fmt, &start) != 1 || sscanf(up, "%lf", &now) != 1)
+                return -EINVAL;
+        long tck = sysconf(_SC_CLK_TCK);
+        double t = now - (double)start / (double)(tck > 0 ? tck : 100);
+        *ret = t > 0 ? t : 0;
+        return 0;
 }
 
 static int lookup_field(const char *name, struct field *ret)
@@ -159,6 +318,27 @@ static char *field_value(const struct field *f, struct row *r)
                 if (asprintf(&s, "%u", r->c->id) < 0)
                         s = NULL;
                 return s;
+        case F_SMART_NAME:
+                if (r->c->cfg.name)
+                        return strdup(r->c->cfg.name);
+                if (asprintf(&s, "%u", r->c->id) < 0)
+                        s = NULL;
+                return s;
+        case F_UPTIME: {
+                double t;
+                if (!r->st.running || r->st.init_pid <= 0 || init_uptime(r->st.init_pid, &t) < 0)
+                        return NULL;
+                if (asprintf(&s, "%.3f", t) < 0)
+                        s = NULL;
+                return s;
+        }
+        case F_VSWAP: {
+                uint64_t l = r->c->cfg.ram_limit;
+                return strdup(l != CT_U64_UNSET && l != UINT64_MAX ? "yes" : "no");
+        }
+        case F_LAVERAGE:
+        case F_NONE:
+                return NULL;
         case F_STATUS:
                 return strdup(r->st.frozen    ? "frozen"
                               : r->st.running ? "running"
@@ -185,8 +365,14 @@ static char *field_value(const struct field *f, struct row *r)
 
 static bool numeric(const struct field *f)
 {
-        return f->kind == F_CTID || f->kind == F_UBC || f->kind == F_DISK ||
+        return f->kind == F_CTID || f->kind == F_UBC || f->kind == F_DISK || f->kind == F_UPTIME ||
                (f->kind == F_KEY && f->key->key && streq(f->key->key, "STOP_TIMEOUT"));
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+        unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+        return (x > y) - (x < y);
 }
 
 static const struct field *sort_field;
@@ -196,11 +382,13 @@ static int sort_cmp(const void *a, const void *b)
         _cleanup_free_ char *u = field_value(sort_field, x), *v = field_value(sort_field, y);
         int c;
         if (!u || !v)
-                c = !u - !v;
-        else if (numeric(sort_field))
-                c = (strtoull(u, NULL, 10) > strtoull(v, NULL, 10)) -
-                    (strtoull(u, NULL, 10) < strtoull(v, NULL, 10));
-        else
+                c = !v - !u; /* none first, as vzlist sorts */
+        else if (numeric(sort_field)) {
+                /* a limit of none is above every number */
+                unsigned long long m = streq(u, "unlimited") ? ULLONG_MAX : strtoull(u, NULL, 10),
+                                   n = streq(v, "unlimited") ? ULLONG_MAX : strtoull(v, NULL, 10);
+                c = (m > n) - (m < n);
+        } else
                 c = strcmp(u, v);
         return c ? c : (x->c->id > y->c->id) - (x->c->id < y->c->id);
 }
@@ -217,6 +405,13 @@ static void format_cell(const struct field *f, const char *v, bool last, bool tr
 {
         char first[256];
         const char *s = strna(v);
+        if (v && f->kind == F_UPTIME) {
+                /* vzlist's DDDdHHh:MMm:SSs */
+                unsigned long long t = strtoull(v, NULL, 10);
+                snprintf(first, sizeof(first), "%.3llud%.2lluh:%.2llum:%.2llus", t / 86400, t / 3600 % 24,
+                         t / 60 % 60, t % 60);
+                s = first;
+        }
         if (v && !last && is_list(f)) {
                 snprintf(first, sizeof(first), "%.*s", (int)strcspn(v, " "), v);
                 s = first;
@@ -231,10 +426,10 @@ static void print_json_value(const struct field *f, const char *v)
 {
         if (!v || (numeric(f) && streq(v, "unlimited"))) /* none, or a limit of none */
                 fputs("null", stdout);
-        else if (numeric(f))
-                fputs(v, stdout);
-        else if (f->kind == F_KEY && f->key->format &&
-                 (streq(f->key->key, "ONBOOT") || streq(f->key->key, "DISABLED")))
+        else if (numeric(f) || (f->kind == F_SMART_NAME && v[strspn(v, "0123456789")] == 0))
+                fputs(v, stdout); /* a number; a smart_name that is the CTID (names are never all digits) */
+        else if (f->kind == F_VSWAP || (f->kind == F_KEY && f->key->format &&
+                                        (streq(f->key->key, "ONBOOT") || streq(f->key->key, "DISABLED"))))
                 fputs(streq(v, "yes") ? "true" : "false", stdout);
         else if (is_list(f)) {
                 /* space separated lists are arrays in JSON */
@@ -251,6 +446,29 @@ static void print_json_value(const struct field *f, const char *v)
                 cli_json_string(v);
 }
 
+/* vzlist -j prints a beancounter as {"held", "maxheld", "barrier", "limit", "failcnt"} and a disk quota
+ * as {"usage", "softlimit", "hardlimit"}: null where there is no figure or no limit. Returns whether f
+ * was one (and printed). */
+static bool print_json_counter(const struct field *f, struct row *r)
+{
+        static const char *const ubc[] = { "held", "maxheld", "barrier", "limit", "failcnt" };
+        static const char *const dq[] = { "usage", "softlimit", "hardlimit" };
+        if ((f->kind != F_UBC && f->kind != F_DISK) || f->idx != 0)
+                return false;
+        const char *const *names = f->kind == F_UBC ? ubc : dq;
+        int n = f->kind == F_UBC ? 5 : 3;
+        fputs("{", stdout);
+        for (int i = 0; i < n; i++) {
+                struct field part = *f;
+                part.idx = i;
+                _cleanup_free_ char *v = field_value(&part, r);
+                printf("%s\n      \"%s\": ", i ? "," : "", names[i]);
+                print_json_value(&part, v);
+        }
+        fputs("\n    }", stdout);
+        return true;
+}
+
 static int parse_fields(const char *spec, struct field **ret, size_t *ret_n)
 {
         _cleanup_free_ char *copy = strdup(spec);
@@ -262,7 +480,10 @@ static int parse_fields(const char *spec, struct field **ret, size_t *ret_n)
         }
         for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 if (lookup_field(t, &fs[n]) < 0) {
-                        log_error("Unknown field \"%s\"; `vpsctl list -L` lists the fields", t);
+                        if (cli_vzlist)
+                                fprintf(stderr, "Unknown field: %s\n", t);
+                        else
+                                log_error("Unknown field \"%s\"; `vpsctl list -L` lists the fields", t);
                         free(fs);
                         return -EINVAL;
                 }
@@ -276,10 +497,10 @@ static int parse_fields(const char *spec, struct field **ret, size_t *ret_n)
 static void list_fields(void)
 {
         for (size_t i = 0; i < ELEMENTSOF(runtime_fields); i++)
-                printf("%-15s %s\n", runtime_fields[i].name, runtime_fields[i].header);
+                printf("%-15s %-15s\n", runtime_fields[i].name, runtime_fields[i].header);
         for (size_t i = 0; i < ct_keys_count; i++)
                 if (ct_keys[i].field)
-                        printf("%-15s %s\n", ct_keys[i].field, ct_keys[i].header);
+                        printf("%-15s %-15s\n", ct_keys[i].field, ct_keys[i].header);
 }
 
 int verb_list(int argc, char **argv)
@@ -346,20 +567,22 @@ int verb_list(int argc, char **argv)
                 case 't':
                         trim = false;
                         break;
-                default:
-                        return cli_usage_error("list", "unknown option");
+                default: {
+                        int rc = cli_usage_error("list", "unknown option");
+                        return cli_vzlist ? 1 : rc; /* vzlist: usage, exit 1 */
+                }
                 }
         if (only_ids) {
                 spec = "ctid";
                 header = false;
         }
+        bool explicit_fields = spec || with_name;
         if (!spec)
-                spec = with_name ? "ctid,numproc,status,ip,name" /* vzlist -n: the name for the hostname */
+                spec = with_name ? "smart_name,numproc,status,ip,hostname" /* vzlist -n: names first */
                                  : "ctid,numproc,status,ip,hostname";
 
         _cleanup_free_ struct field *fields = NULL;
         size_t nf = 0;
-        bool explicit_fields = only_ids || with_name || strcmp(spec, "ctid,numproc,status,ip,hostname") != 0;
         if (json && !explicit_fields) {
                 /* all fields, as vzlist -j does */
                 _cleanup_free_ char *allspec = NULL;
@@ -376,7 +599,13 @@ int verb_list(int argc, char **argv)
                 if (parse_fields(allspec, &fields, &nf) < 0)
                         return EXIT_VZ_SYSTEM;
         } else if (parse_fields(spec, &fields, &nf) < 0)
-                return EXIT_VZ_BAD_SYNTAX;
+                return cli_vzlist ? 1 : EXIT_VZ_BAD_SYNTAX;
+        for (size_t f = 0; json && cli_vzlist && f < nf; f++)
+                if ((fields[f].kind == F_UBC || fields[f].kind == F_DISK) && fields[f].idx != 0) {
+                        /* vzlist's: the counter's object holds them */
+                        fprintf(stderr, "Field `%s' is not available in JSON output\n", fields[f].name);
+                        return 1;
+                }
 
         static struct field sf; /* sort_field points here while qsort runs */
         bool reverse = false;
@@ -386,6 +615,10 @@ int verb_list(int argc, char **argv)
                         sort++;
                 }
                 if (lookup_field(sort, &sf) < 0) {
+                        if (cli_vzlist) {
+                                fprintf(stderr, "Invalid sort field name: %s\n", sort);
+                                return 1;
+                        }
                         log_error("Unknown sort field \"%s\"; `vpsctl list -L` lists the fields", sort);
                         return EXIT_VZ_BAD_SYNTAX;
                 }
@@ -401,6 +634,10 @@ int verb_list(int argc, char **argv)
                         return EXIT_VZ_SYSTEM;
                 for (int i = optind; i < argc; i++) {
                         int r = ct_resolve_id(&cli_paths, argv[i], &ids[nids]);
+                        if (r < 0 && cli_vzlist) {
+                                fprintf(stderr, "CT ID %s is invalid.\n", argv[i]);
+                                return 1;
+                        }
                         if (r < 0) {
                                 log_error("\"%s\" is not a CTID or the name of a CT", argv[i]);
                                 return r == -ENOENT ? EXIT_VZ_NOVE_CONFIG : EXIT_VZ_BAD_SYNTAX;
@@ -408,6 +645,13 @@ int verb_list(int argc, char **argv)
                         nids++;
                 }
                 all = true; /* named CTs are shown whatever their state, as vzlist does */
+                /* in CTID order, each once, as vzlist lists them */
+                qsort(ids, nids, sizeof(*ids), cmp_id);
+                size_t u = 0;
+                for (size_t i = 0; i < nids; i++)
+                        if (u == 0 || ids[u - 1] != ids[i])
+                                ids[u++] = ids[i];
+                nids = u;
         } else if (ct_list_ids(&cli_paths, &ids, &nids) < 0) {
                 log_error("Failed to read %s", cli_paths.conf_dir);
                 return EXIT_VZ_SYSTEM;
@@ -423,7 +667,7 @@ int verb_list(int argc, char **argv)
                 if (ct_load_lenient(&cli_paths, ids[i], &r.c) < 0)
                         continue;
                 if (!r.c->exists || ct_get_status(r.c, &r.st) < 0) {
-                        if (optind < argc && !r.c->exists) {
+                        if (optind < argc && !r.c->exists && !cli_vzlist) {
                                 log_error("CT %u does not exist", ids[i]);
                                 rc = EXIT_VZ_NOVE_CONFIG;
                         }
@@ -443,6 +687,12 @@ int verb_list(int argc, char **argv)
                 }
                 rows[nr++] = r;
         }
+        if (cli_vzlist && nr == 0 && optind < argc) {
+                /* vzlist: CTIDs without a CT are left out; none at all is an error */
+                fprintf(stderr, "Container(s) not found\n");
+                free(rows);
+                return 1;
+        }
         if (sort_field)
                 qsort(rows, nr, sizeof(*rows), sort_cmp);
         /* privileged CTs are listed with a warning: their root is the host's root */
@@ -458,8 +708,10 @@ int verb_list(int argc, char **argv)
                         size_t i = reverse ? nr - 1 - k : k;
                         printf("%s\n  {", k ? "," : "");
                         for (size_t f = 0; f < nf; f++) {
-                                _cleanup_free_ char *v = field_value(&fields[f], &rows[i]);
                                 printf("%s\n    \"%s\": ", f ? "," : "", fields[f].name);
+                                if (print_json_counter(&fields[f], &rows[i]))
+                                        continue;
+                                _cleanup_free_ char *v = field_value(&fields[f], &rows[i]);
                                 print_json_value(&fields[f], v);
                         }
                         if (rows[i].c->config_error) {

@@ -108,6 +108,29 @@ void cli_json_string(const char *s)
         putchar('"');
 }
 
+int cli_check_private(const ct *c)
+{
+        if (access(c->cfg.ve_private, F_OK) == 0)
+                return 0;
+        if (errno != ENOENT) {
+                log_error_errno(-errno, "Cannot access the private area %s of CT %u: %m", c->cfg.ve_private,
+                                c->id);
+                return EXIT_VZ_SYSTEM;
+        }
+        char vz[4200];
+        snprintf(vz, sizeof(vz), "Container private area %s does not exist", c->cfg.ve_private);
+        cli_err(vz, "The private area %s of CT %u does not exist: it can be neither mounted nor started",
+                c->cfg.ve_private, c->id);
+        return EXIT_VZ_FS_NOPRVT;
+}
+
+/* No CTID on the command line: vzctl's "CT ID missing" is VZ_INVALID_PARAMETER_VALUE, not a syntax error. */
+int cli_ctid_missing(const char *verb)
+{
+        (void)cli_usage_error(verb, "CTID is missing");
+        return EXIT_VZ_BAD_VALUE;
+}
+
 int cli_usage_error(const char *verb, const char *fmt, ...)
 {
         va_list ap;
@@ -138,6 +161,9 @@ int cli_exit_code(int r, int fallback)
                 return EXIT_VZ_BAD_VALUE;
         case -ENOMEM:
                 return 4;
+        case -ENOSPC:
+        case -EDQUOT:
+                return EXIT_VZ_FS_NO_DISK_SPACE;
         case -CT_EACTIONSCRIPT:
                 return EXIT_VZ_ACTIONSCRIPT;
         case -CT_ENOQUOTA:
@@ -154,7 +180,7 @@ static int open_ct(const char *arg, const char *verb, bool lock, bool must_exist
         int r;
 
         if (!arg)
-                return cli_usage_error(verb, "CTID is missing");
+                return cli_ctid_missing(verb);
         r = ct_resolve_id(&cli_paths, arg, &id);
         if (r == -ENOENT) {
                 log_error("No CT is named \"%s\"; give a CTID (%u..%u) or an existing --name", arg, CTID_MIN,
@@ -164,11 +190,11 @@ static int open_ct(const char *arg, const char *verb, bool lock, bool must_exist
         if (r == -ERANGE) {
                 log_error("CTID %s is out of range: CTIDs are %u..%u (0..100 are reserved)", arg, CTID_MIN,
                           CTID_MAX);
-                return EXIT_VZ_BAD_SYNTAX;
+                return EXIT_VZ_BAD_VALUE; /* vzctl: "Bad CT ID", VZ_INVALID_PARAMETER_VALUE */
         }
         if (r == -EINVAL) {
                 log_error("\"%s\" is neither a CTID (%u..%u) nor a valid CT name", arg, CTID_MIN, CTID_MAX);
-                return EXIT_VZ_BAD_SYNTAX;
+                return EXIT_VZ_BAD_VALUE;
         }
         if (r < 0) {
                 log_error_errno(r, "Failed to look up CT %s: %m", arg);
@@ -296,6 +322,7 @@ int verb_help(int argc, char **argv)
 static int vzlist_main(int argc, char **argv)
 {
         log_setup("vzlist");
+        cli_vzlist = true;
         if (argc > 1 && (streq(argv[1], "--version") || streq(argv[1], "-V"))) {
                 printf("vzlist (vpsctl) %s\n", VPSCTL_VERSION);
                 return 0;

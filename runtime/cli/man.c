@@ -145,7 +145,8 @@ static void page_vzlist(void)
                ".TP\n.B \\-H, \\-\\-no\\-header\nno header line\n"
                ".TP\n.B \\-o, \\-\\-output \\fIFIELD\\fB,...\nthe columns, by the field names below\n"
                ".TP\n.B \\-1\nthe CTIDs only\n"
-               ".TP\n.B \\-n, \\-\\-name\nthe name column instead of the hostname\n"
+               ".TP\n.B \\-n, \\-\\-name\nthe CT's name (else its CTID) as the first column: "
+               "smart_name,numproc,status,ip,hostname\n"
                ".TP\n.B \\-s, \\-\\-sort [\\-]\\fIFIELD\nsort by a field, reversed with \\-\n"
                ".TP\n.B \\-h, \\-N, \\-d \\fIPATTERN\nCTs whose hostname, name or description matches the "
                "shell pattern\n"
@@ -154,9 +155,18 @@ static void page_vzlist(void)
                ".TP\n.B \\-L, \\-\\-list\nlist the field names\n");
         printf(".SH FIELDS\nBeancounter fields take .m (maxheld), .b (barrier), .l (limit) and .f "
                "(failcnt); "
-               "disk fields .s (soft) and .h (hard); \\fBvzlist \\-L\\fR lists every field. Keys of "
-               "CTID.conf "
-               "with a field:\n");
+               "disk fields .s (soft) and .h (hard); \\fBvzlist \\-L\\fR lists every field. Live "
+               "fields, and vzlist's fields that are not keys (a - where there is no figure):\n");
+        const char *name, *doc;
+        for (size_t i = 0; cli_list_field_doc(i, &name, &doc); i++)
+                if (name) {
+                        printf(".TP\n.B ");
+                        text(name);
+                        printf("\n");
+                        text(doc);
+                        printf("\n");
+                }
+        printf(".PP\nKeys of CTID.conf with a field:\n");
         for (size_t i = 0; i < ct_keys_count; i++)
                 if (ct_keys[i].field) {
                         printf(".TP\n.B ");

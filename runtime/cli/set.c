@@ -56,6 +56,45 @@ static void free_sample_kv(struct sample_kv *s)
         ct_kv_free(s->kv, s->n);
 }
 
+static bool changes_key(const struct ct_change *ch, size_t n, const char *const *keys)
+{
+        for (size_t i = 0; i < n; i++)
+                for (const char *const *k = keys; *k; k++)
+                        if (streq(ch[i].key, *k))
+                                return true;
+        return false;
+}
+
+/* What vzctl exits with when the kernel refuses that part of a live change. The limits are one part
+ * here; vzctl's code of a kind of limit is given when the change holds limits of that kind only. */
+static int live_exit_code(ct_live_part part, const struct ct_change *ch, size_t n)
+{
+        static const char *const ubc[] = { "PHYSPAGES", "SWAPPAGES", "NUMPROC", "MEMGUARANTEE", NULL };
+        static const char *const cpu[] = { "CPUUNITS", "CPULIMIT", "CPUS", NULL };
+        static const char *const mask[] = { "CPUMASK", NULL };
+        static const char *const io[] = { "IOLIMIT", "IOPSLIMIT", "IOPRIO", NULL };
+        static const char *const ip[] = { "IP_ADDRESS", NULL };
+        switch (part) {
+        case CT_LIVE_NET:
+                return changes_key(ch, n, ip) ? EXIT_VZ_CANT_ADDIP : EXIT_VZ_VETH;
+        case CT_LIVE_RATE:
+                return EXIT_VZ_SET_RATE;
+        case CT_LIVE_DEVICES:
+                return EXIT_VZ_SET_DEVICES;
+        case CT_LIVE_DISK:
+                return EXIT_VZ_DQ_SET;
+        case CT_LIVE_LIMITS: {
+                bool u = changes_key(ch, n, ubc), c = changes_key(ch, n, cpu), m = changes_key(ch, n, mask),
+                     i = changes_key(ch, n, io);
+                if (u + c + m + i != 1)
+                        return EXIT_VZ_SYSTEM;
+                return u ? EXIT_VZ_SETUBC : c ? EXIT_VZ_SETFSHD : m ? EXIT_VZ_SET_CPUMASK : EXIT_VZ_SET_IO;
+        }
+        default:
+                return EXIT_VZ_SYSTEM;
+        }
+}
+
 static void free_values(char *(*v)[33])
 {
         for (size_t i = 0; i < 33; i++)
@@ -149,7 +188,7 @@ int verb_set(int argc, char **argv)
                         name = v;
         }
         if (!ctarg)
-                return cli_usage_error("set", "CTID is missing");
+                return cli_ctid_missing("set");
         bool params = n > 0 || cli_netopts_any(&netopts) || sample;
         if (!params && !userpw)
                 return cli_usage_error("set", "nothing to set");
@@ -263,11 +302,12 @@ int verb_set(int argc, char **argv)
         failpoint("set.checked");
         /* live first: a change the kernel refuses is not saved either (ct_apply_live says why) */
         if (st.running && live) {
-                r = ct_apply_live(c, live_changes, n_live);
+                ct_live_part part;
+                r = ct_apply_live(c, live_changes, n_live, &part);
                 if (r < 0)
                         return r == -EINVAL || r == -ERANGE ? EXIT_VZ_BAD_VALUE
                                : r == -CT_ENOQUOTA          ? EXIT_VZ_DQ_ON
-                                                            : EXIT_VZ_SYSTEM;
+                                                            : live_exit_code(part, live_changes, n_live);
         }
         failpoint("set.applied");
         if (save) {
@@ -278,8 +318,11 @@ int verb_set(int argc, char **argv)
                 }
         }
         failpoint("set.saved");
-        if (save)
+        if (save) {
+                if (name && *name)
+                        cli_vz_say("Name %s assigned", name); /* vzctl's line, before the saved one */
                 printf("Saved parameters for CT %u\n", c->id);
+        }
         /* what a running CT has had since its start: a restart now (--setmode restart), or a note */
         char later[512] = "";
         for (size_t i = 0; st.running && save && i < n; i++) {

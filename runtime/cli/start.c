@@ -18,6 +18,8 @@ static int do_start(ct *c, bool wait, bool force)
                 cli_err("Container is already running", "CT %u is already running", c->id);
                 return EXIT_VZ_RUNNING;
         }
+        if ((r = cli_check_private(c)) != 0)
+                return r;
         if (c->cfg.disabled == CT_YES && !force) {
                 log_error("CT %u is disabled (DISABLED=\"yes\" in %s); use start --force to start it anyway",
                           c->id, c->conf_path);
@@ -74,7 +76,7 @@ static int parse(const char *verb, int argc, char **argv, bool *wait, bool *forc
                         return cli_usage_error(verb, "unknown option");
                 }
         if (optind != argc - 1)
-                return cli_usage_error(verb, optind >= argc ? "CTID is missing" : "too many arguments");
+                return optind >= argc ? cli_ctid_missing(verb) : cli_usage_error(verb, "too many arguments");
         return 0;
 }
 

@@ -76,7 +76,8 @@ int verb_stat(int argc, char **argv)
                 else
                         return cli_usage_error("stat", "unknown option");
         if (optind != argc - 1)
-                return cli_usage_error("stat", optind >= argc ? "CTID is missing" : "too many arguments");
+                return optind >= argc ? cli_ctid_missing("stat")
+                                      : cli_usage_error("stat", "too many arguments");
         _cleanup_ct_ ct *c = NULL;
         int rc = cli_open_ct_readonly(argv[optind], "stat", true, &c);
         if (rc != 0)

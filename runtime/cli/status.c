@@ -8,7 +8,7 @@
 static int one_ctid(const char *verb, int argc, char **argv)
 {
         if (argc != 2)
-                return cli_usage_error(verb, argc < 2 ? "CTID is missing" : "too many arguments");
+                return argc < 2 ? cli_ctid_missing(verb) : cli_usage_error(verb, "too many arguments");
         if (argv[1][0] == '-')
                 return cli_usage_error(verb, "unknown option %s", argv[1]);
         return 0;
@@ -80,6 +80,8 @@ int verb_mount(int argc, char **argv)
         if (rc == 0)
                 rc = cli_open_ct(argv[1], "mount", true, true, &c);
         if (rc != 0)
+                return rc;
+        if ((rc = cli_check_private(c)) != 0)
                 return rc;
         int r = ct_mount(c);
         if (r == -EALREADY) {

@@ -21,7 +21,8 @@ int verb_stop(int argc, char **argv)
                 else
                         return cli_usage_error("stop", "unknown option");
         if (optind != argc - 1)
-                return cli_usage_error("stop", optind >= argc ? "CTID is missing" : "too many arguments");
+                return optind >= argc ? cli_ctid_missing("stop")
+                                      : cli_usage_error("stop", "too many arguments");
 
         _cleanup_ct_ ct *c = NULL;
         int rc = cli_open_ct(argv[optind], "stop", true, true, &c);

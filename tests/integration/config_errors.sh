@@ -79,7 +79,8 @@ assert_true 'create --config none: no PHYSPAGES' eval "! grep -q '^PHYSPAGES=' '
 assert_true 'create --config none: ORIGIN_SAMPLE="none"' grep -qx 'ORIGIN_SAMPLE="none"' "$(conf_of 204)"
 expect_rc 0 vz list -a -H -o ctid,physpages.l,numproc.l
 assert_match "$LAST_OUT" " 204 +unlimited +unlimited" "list -o physpages.l,numproc.l shows the CT without limits"
-expect_rc 48 vz create 205 --ostemplate busybox --config nosuch
+expect_rc 82 vz create 205 --ostemplate busybox --config nosuch # vzctl: VZ_CP_CONFIG
+assert_true "an unknown sample creates nothing" test ! -e "$(conf_of 205)"
 assert_contains "$LAST_ERR" 'Config sample "nosuch" not found' "an unknown sample is named"
 
 # ---------------------------------------------------------------------------------------

@@ -49,7 +49,9 @@ echo 'DISKSPACE="10485760:11534336"' >>"$(conf_of 181)"
 expect_rc 0 vz list -H -o ctid,diskspace,diskspace.s,diskspace.h,diskinodes.h 181
 assert_eq "$(tr -s ' ' <<<"$LAST_OUT")" " 181 - 10485760 11534336 unlimited" "list: no usage, the configured 1K-block limits"
 expect_rc 0 vz list -j -o diskspace,diskspace.h,diskinodes.h 181
-assert_match "$(tr -d ' \n' <<<"$LAST_OUT")" '"diskspace":null,"diskspace.h":11534336,"diskinodes.h":null' "list -j: null usage, a number, null for unlimited"
+assert_match "$(tr -d ' \n' <<<"$LAST_OUT")" \
+        '"diskspace":\{"usage":null,"softlimit":10485760,"hardlimit":11534336\},"diskspace.h":11534336,"diskinodes.h":null' \
+        "list -j: diskspace as vzlist's object (null usage), a number, null for unlimited"
 expect_rc 60 vz start 181
 assert_contains "$LAST_ERR" "CT 181: DISKSPACE/DISKINODES cannot be enforced" "start says why"
 expect_out "CTID 181 exist unmounted down" vz status 181

@@ -81,14 +81,27 @@ d = json.loads(sys.argv[1])
 assert d[0]["ctid"] == 101 and d[0]["hostname"] == "ct101.example.net" and d[0]["status"] == "running", d
 ' "$LAST_OUT"
 expect_rc 0 vzlist -a -n -H
-assert_eq "$(awk '$1 == 101 { print $5 }' <<<"$LAST_OUT")" "-" "-n: the name column (none: -) for the hostname"
+assert_eq "$(awk '$1 == 101 { print $5 }' <<<"$LAST_OUT")" "ct101.example.net" \
+        "-n: a CT without a name is shown by its CTID (smart_name), the hostname stays"
 expect_rc 0 vzctl set 102 --name web102 --save
+assert_eq "$LAST_OUT" "Name web102 assigned
+Saved parameters for CT 102" "set --name: vzctl's two lines"
 expect_rc 0 vzlist -a -n -H
-assert_eq "$(awk '$1 == 102 { print $5 }' <<<"$LAST_OUT")" "web102" "-n shows the name"
+assert_match "$(awk '$1 == "web102"' <<<"$LAST_OUT")" '^    web102 +- stopped   192\.0\.2\.12 ' \
+        "-n: the name in place of the CTID, right-aligned in 10 columns as vzlist's smart_name"
 expect_rc 0 vzlist -L
 assert_true "vzlist -L lists physpages" grep -qw physpages <<<"$LAST_OUT"
-expect_rc 14 vzlist 999
-expect_rc 20 vzlist -o nosuchfield
+# vzlist's errors: its lines, exit 1
+expect_rc 1 vzlist 999
+assert_contains "$LAST_ALL" "Container(s) not found" "vzlist of a CTID without a CT"
+expect_out "       101" vzlist -H -o ctid 101 999
+expect_rc 1 vzlist --no-such-option
+expect_rc 1 vzlist -o nosuchfield
+assert_contains "$LAST_ALL" "Unknown field: nosuchfield" "vzlist's unknown field line"
+expect_rc 1 vzlist -s nosuchfield
+assert_contains "$LAST_ALL" "Invalid sort field name: nosuchfield" "vzlist's unknown sort field line"
+expect_rc 1 vzlist no-such-name
+assert_contains "$LAST_ALL" "CT ID no-such-name is invalid." "vzlist of a name no CT has"
 
 # stop, restart, mount, umount, destroy
 expect_rc 0 vzctl stop 101

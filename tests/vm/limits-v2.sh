@@ -258,6 +258,14 @@ check "CT 102's processes are untouched" test "$(ct_procs 102 | sort)" = "$procs
 check "a host process is untouched" kill -0 "$host_sentinel"
 kill "$host_sentinel"
 wait "$host_sentinel" 2>/dev/null
+# vzlist's memory beancounters on v2: kmemsize from memory.stat "kernel" (no peak there: -), shmpages
+# from memory.stat "shmem", physpages.l from PHYSPAGES, uptime in vzlist's format
+rc 0 vz exec 103 'dd if=/dev/zero of=/dev/shm/f bs=1M count=4 2>/dev/null'
+rc 0 vz list -H -o kmemsize,kmemsize.m,shmpages,physpages.l,uptime 103
+set -- $OUT
+check "list: kmemsize ${1:-} bytes held, kmemsize.m ${2:-} (-), shmpages ${3:-} (>= 1024: 4M in /dev/shm), physpages.l ${4:-} (8192), uptime ${5:-}" \
+        test "${1:-0}" -gt 0 -a "${2:-}" = - -a "${3:-0}" -ge 1024 -a "${4:-}" = 8192 -a -n "$(echo "${5:-}" | grep -E '^[0-9]{3}d[0-9]{2}h:[0-9]{2}m:[0-9]{2}s$')"
+rc 0 vz exec 103 'rm /dev/shm/f'
 
 # ------------------------------------------------------ --cpulimit 50 holds busy loops ----
 rc 0 vz stop 102 --fast
