@@ -227,16 +227,10 @@ static int push_pid(pid_t **pids, size_t *n, size_t *alloc, pid_t p)
         return 0;
 }
 
-int cg_any_pid_recursive(int dfd)
+/* Calls fn on each child cgroup of dfd (a directory fd) until fn returns non-zero, which is returned; a
+ * child removed under us is passed over. */
+static int for_each_child(int dfd, int (*fn)(int sub, void *userdata), void *userdata)
 {
-        char buf[64];
-        int r = cg_read_small(dfd, "cgroup.procs", buf, sizeof(buf));
-        if (r == -EFBIG || (r > 0 && buf[0] >= '1' && buf[0] <= '9'))
-                return 1; /* more than fits, or a pid: populated */
-        if (r == -ENOENT || r == -ENODEV)
-                return 0; /* removed under us */
-        if (r < 0)
-                return r;
         int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
         if (dup < 0)
                 return negative_errno();
@@ -251,11 +245,42 @@ int cg_any_pid_recursive(int dfd)
                 _cleanup_close_ int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (sub < 0)
                         continue;
-                r = cg_any_pid_recursive(sub);
+                int r = fn(sub, userdata);
                 if (r != 0)
                         return r;
         }
         return 0;
+}
+
+static int any_pid_child(int sub, void *userdata)
+{
+        (void)userdata;
+        return cg_any_pid_recursive(sub);
+}
+
+struct pid_list {
+        pid_t **pids;
+        size_t *n, *alloc;
+};
+
+static int read_pids_child(int sub, void *userdata)
+{
+        struct pid_list *l = userdata;
+        int r = cg_read_pids_recursive(sub, l->pids, l->n, l->alloc);
+        return r < 0 ? r : 0;
+}
+
+int cg_any_pid_recursive(int dfd)
+{
+        char buf[64];
+        int r = cg_read_small(dfd, "cgroup.procs", buf, sizeof(buf));
+        if (r == -EFBIG || (r > 0 && buf[0] >= '1' && buf[0] <= '9'))
+                return 1; /* more than fits, or a pid: populated */
+        if (r == -ENOENT || r == -ENODEV)
+                return 0; /* removed under us */
+        if (r < 0)
+                return r;
+        return for_each_child(dfd, any_pid_child, NULL);
 }
 
 int cg_read_pids_recursive(int dfd, pid_t **pids, size_t *n, size_t *alloc)
@@ -277,25 +302,8 @@ int cg_read_pids_recursive(int dfd, pid_t **pids, size_t *n, size_t *alloc)
                         return r;
         }
 
-        int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-        if (dup < 0)
-                return negative_errno();
-        _cleanup_closedir_ DIR *d = fdopendir(dup);
-        if (!d) {
-                safe_close(dup);
-                return negative_errno();
-        }
-        for (struct dirent *de; (de = readdir(d));) {
-                if (de->d_type != DT_DIR || de->d_name[0] == '.')
-                        continue;
-                _cleanup_close_ int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (sub < 0)
-                        continue;
-                r = cg_read_pids_recursive(sub, pids, n, alloc);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        struct pid_list l = { pids, n, alloc };
+        return for_each_child(dfd, read_pids_child, &l);
 }
 
 static int first_fd(cg_ct *cg)

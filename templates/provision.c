@@ -122,6 +122,31 @@ static int provision_copy(int tfd, const char *lower)
         return 0;
 }
 
+/* Starts a private area aside in pfd, under the dot name ".BASE.creating" that an interrupted build
+ * leaves: that debris is moved back (an interrupted move) and removed, the directory made and opened
+ * into *ret_tfd. Built aside and renamed in, a private area is never seen half made. */
+static int begin_aside(int pfd, const char *base, char **ret_tmp, int *ret_tfd)
+{
+        if (asprintf(ret_tmp, ".%s.creating", base) < 0) {
+                *ret_tmp = NULL;
+                return -ENOMEM;
+        }
+        int r = unmove_at(pfd, *ret_tmp);
+        if (r >= 0)
+                r = rm_rf_at(pfd, *ret_tmp);
+        if (r < 0)
+                return r;
+        if (mkdirat(pfd, *ret_tmp, 0700) < 0)
+                return negative_errno();
+        *ret_tfd = openat(pfd, *ret_tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (*ret_tfd < 0) {
+                r = negative_errno();
+                (void)rm_rf_at(pfd, *ret_tmp);
+                return r;
+        }
+        return 0;
+}
+
 int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout layout, unsigned projid)
 {
         _cleanup_free_ char *parent = NULL, *tmp = NULL, *lower = NULL;
@@ -152,18 +177,9 @@ int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout l
 
         /* Built aside under a dot name and renamed in: an interrupted create leaves only debris
          * that the next create of the same CTID removes, never a half private area. */
-        if (asprintf(&tmp, ".%s.creating", base) < 0)
-                return -ENOMEM;
-        r = unmove_at(pfd, tmp);
-        if (r >= 0)
-                r = rm_rf_at(pfd, tmp);
+        r = begin_aside(pfd, base, &tmp, &tfd);
         if (r < 0)
                 return r;
-        if (mkdirat(pfd, tmp, 0700) < 0)
-                return negative_errno();
-        tfd = openat(pfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (tfd < 0)
-                r = negative_errno();
         /* inherited by all made below, symlinks and special files too (no walk can tag those later) */
         if (r >= 0) {
                 int k = tmpl_quota_tag_fd(tfd, projid);
@@ -298,19 +314,9 @@ int tmpl_provision_tree(const char *src, const char *private_dir, unsigned proji
                 return -EEXIST;
         /* the same dot name as tmpl_provision's: an interrupted copy is debris the next create or import of
          * this CTID removes (the source is untouched); an interrupted move is moved back first */
-        if (asprintf(&tmp, ".%s.creating", base) < 0)
-                return -ENOMEM;
-        r = unmove_at(pfd, tmp);
+        r = begin_aside(pfd, base, &tmp, &tfd);
         if (r < 0)
                 return r;
-        r = rm_rf_at(pfd, tmp);
-        if (r < 0)
-                return r;
-        if (mkdirat(pfd, tmp, 0700) < 0)
-                return negative_errno();
-        tfd = openat(pfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (tfd < 0)
-                r = negative_errno();
         /* a moved tree keeps its project ids (a rename into another project fails): the disk quota tags it
          * when the CT first mounts with limits */
         if (r >= 0 && !move) {
