@@ -286,9 +286,18 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
         go[0] = safe_close(go[0]);
         rep[1] = safe_close(rep[1]);
         cg_ct_attach_done(x->cg);
-        if (loop_write_nosigpipe(go[1], "g", 1) < 0) {
-                /* it died before we released it: a stop killed the CT's cgroup under us (exec takes no
-                 * lock), or something killed it; never a SIGPIPE that kills us */
+        /* release it; it died before it could run the command when the write fails (a stop killed the
+         * CT's cgroup under us, as exec takes no lock, or something killed it; never a SIGPIPE that kills
+         * us) or when its report pipe ends with the byte still unread (the write raced its death) */
+        char err[512];
+        ssize_t n = 0;
+        int unread = 0;
+        bool died = loop_write_nosigpipe(go[1], "g", 1) < 0;
+        if (!died) {
+                n = loop_read(rep[0], err, sizeof(err) - 1);
+                died = n == 0 && ioctl(go[1], FIONREAD, &unread) == 0 && unread > 0;
+        }
+        if (died) {
                 (void)waitpid(pid, NULL, 0);
                 if (exec_ct_gone(x))
                         r = -ESRCH;
@@ -297,8 +306,6 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
                                             x->c->id);
                 goto out;
         }
-        char err[512];
-        ssize_t n = loop_read(rep[0], err, sizeof(err) - 1);
         if (n > 0) {
                 err[n] = 0;
                 (void)waitpid(pid, NULL, 0);
