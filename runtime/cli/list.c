@@ -30,6 +30,7 @@ enum field_kind {
         F_DISK,
         F_LXCFS,
         F_UPTIME,
+        F_CPU,
         F_LAVERAGE,
         F_VSWAP,
         F_NONE, /* a vzlist field of a setting vpsctl does not have: always "-" (null) */
@@ -122,6 +123,8 @@ static struct field runtime_fields[] = {
         /* live: the CT's load average "1m/5m/15m", and how long its init has run */
         { "laverage", "LAVERAGE", "%14s", F_LAVERAGE, NULL, false, 0, 0 },
         { "uptime", "UPTIME", "%15s", F_UPTIME, NULL, false, 0, 0 },
+        /* vpsctl's: CPU time over uptime, as ps's %CPU (top shows the rate over its interval) */
+        { "cpu", "CPU%", "%6s", F_CPU, NULL, false, 0, 0 },
         { "features", "FEATURES", "%-15s", F_NONE, NULL, false, 0, 0 },
         /* yes when the CT has a RAM limit (PHYSPAGES's limit), as vzlist decides it */
         { "vswap", "VSWAP", "%5s", F_VSWAP, NULL, false, 0, 0 },
@@ -149,6 +152,10 @@ bool cli_list_field_doc(size_t i, const char **ret_name, const char **ret_doc)
                 break;
         case F_UPTIME:
                 *ret_doc = "how long the running CT's init has run, DDDdHHh:MMm:SSs";
+                break;
+        case F_CPU:
+                *ret_doc = "the running CT's CPU time over its uptime in percent of one CPU, as ps's %CPU "
+                           "(vpsctl top shows the current rate)";
                 break;
         case F_LAVERAGE:
                 *ret_doc = "always -: the kernel keeps no load average per CT and vpsctl has no daemon to "
@@ -332,6 +339,19 @@ static char *field_value(const struct field *f, struct row *r)
                         s = NULL;
                 return s;
         }
+        case F_CPU: {
+                double t;
+                if (!r->st.running || r->st.init_pid <= 0 || init_uptime(r->st.init_pid, &t) < 0 || t <= 0)
+                        return NULL;
+                if (!r->have_stats) {
+                        if (ct_get_stats(r->c, &r->stats) < 0)
+                                return NULL;
+                        r->have_stats = true;
+                }
+                if (asprintf(&s, "%.1f", (double)r->stats.cpu_usage_us / 1e4 / t) < 0)
+                        s = NULL;
+                return s;
+        }
         case F_VSWAP: {
                 uint64_t l = r->c->cfg.ram_limit;
                 return strdup(l != CT_U64_UNSET && l != UINT64_MAX ? "yes" : "no");
@@ -366,7 +386,7 @@ static char *field_value(const struct field *f, struct row *r)
 static bool numeric(const struct field *f)
 {
         return f->kind == F_CTID || f->kind == F_UBC || f->kind == F_DISK || f->kind == F_UPTIME ||
-               (f->kind == F_KEY && f->key->key && streq(f->key->key, "STOP_TIMEOUT"));
+               f->kind == F_CPU || (f->kind == F_KEY && f->key->key && streq(f->key->key, "STOP_TIMEOUT"));
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -388,6 +408,10 @@ static int sort_cmp(const void *a, const void *b)
                 unsigned long long m = streq(u, "unlimited") ? ULLONG_MAX : strtoull(u, NULL, 10),
                                    n = streq(v, "unlimited") ? ULLONG_MAX : strtoull(v, NULL, 10);
                 c = (m > n) - (m < n);
+                if (!c && (sort_field->kind == F_CPU || sort_field->kind == F_UPTIME)) {
+                        double dm = strtod(u, NULL), dn = strtod(v, NULL); /* fractions */
+                        c = (dm > dn) - (dm < dn);
+                }
         } else
                 c = strcmp(u, v);
         return c ? c : (x->c->id > y->c->id) - (x->c->id < y->c->id);

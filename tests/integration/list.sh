@@ -52,6 +52,14 @@ expect_rc 0 vz list -a -H -o ctid -s hostname
 assert_eq "$(ids "$LAST_OUT")" "101 102" "-s hostname sorts"
 expect_rc 20 vz list -o nosuchfield
 
+# cpu: CPU time over uptime (ps's %CPU). A CT that spun for about a second of its first few has a
+# figure well above zero; a stopped one has none; -s cpu puts the stopped one (none) first
+expect_rc 0 vz exec 101 'i=0; end=$(( $(cut -d. -f1 /proc/uptime) + 2 )); while [ $(cut -d. -f1 /proc/uptime) -lt $end ]; do i=$((i+1)); done'
+expect_rc 0 vz list -a -H -o ctid,cpu -s cpu
+assert_match "$(sed -n 1p <<<"$LAST_OUT")" '^ +102 +-$' "a stopped CT has no cpu figure"
+cpu=$(awk '$1 == 101 { print $2 }' <<<"$LAST_OUT")
+assert_true "CT 101's cpu (${cpu:-none}%) is above 1% after a busy loop" awk -v c="${cpu:-0}" 'BEGIN { exit !(c > 1 && c <= 200) }'
+
 expect_rc 0 vz list -L
 for f in ctid veid hostname name ostemplate ip status onboot numproc; do
         assert_true "-L lists field $f" grep -qw -- "$f" <<<"$LAST_OUT"
