@@ -95,6 +95,20 @@ typedef struct netns_link_stats {
 /* *ret is one free()able array (NULL when *ret_n is 0). */
 int netns_link_stats_list(nl_sock *nl, netns_link_stats **ret, size_t *ret_n);
 
+/* Source guards (nft.c, libnftables; vpsctl's own table "inet vpsctl", nothing else touched). A packet that
+ * arrives on the link named ifname (by name: the guard may come before the link) from a source in none of
+ * srcs[] is dropped at prerouting, before routing decides whether it is for this host or to forward; IPv6's
+ * "::" and fe80::/10 (ND, DAD) always pass, and a family with no source at all is dropped whole. Set
+ * replaces the link's guard in one transaction; del removes it, and an absent one is not an error.
+ * *ret_error (if given) receives libnftables' message on failure. */
+typedef struct netns_prefix {
+        int family; /* AF_INET, AF_INET6 */
+        unsigned char addr[16];
+        unsigned prefixlen;
+} netns_prefix;
+int netns_guard_set(const char *ifname, const netns_prefix *srcs, size_t n, char **ret_error);
+int netns_guard_del(const char *ifname);
+
 /* Write/read /proc/sys/net/PATH of the namespace nsfd (netns fd or pidfd; < 0 = the caller's), e.g.
  * ("ipv4/conf/veth101.0/rp_filter", "1"). PATH is relative, without "." or ".." components. The read returns
  * the first line, without its newline. */

@@ -4,7 +4,12 @@
  * Routed mode, per CT with addresses:
  *   host  venet<CTID>  169.254.0.1/32, fe80::1/64, a host route per CT address, proxy ARP/NDP entries on
  *                      NEIGHBOUR_DEVS, fib rules: "from ADDR iif venet<CTID> lookup main" (prio 100) and
- *                      "iif venet<CTID> blackhole" (prio 101), so a CT can only send from its own addresses.
+ *                      "iif venet<CTID> blackhole" (prio 101), so a CT can only send from its own addresses
+ *                      to elsewhere; and, as those rules come after the local table, a source guard in
+ *                      nftables (netns_guard_set: table inet vpsctl) that drops what venet<CTID> brings from
+ *                      any other source before routing, so nothing spoofed reaches the host itself either.
+ *                      It is there before the link and goes with it; a CT whose guard cannot be installed
+ *                      (no nf_tables in the kernel) does not start.
  *   CT    venet0       ADDR/32 or /128, 169.254.0.1 dev venet0 scope link, default via 169.254.0.1,
  *                      default via fe80::1. */
 #include <ctype.h>
@@ -38,6 +43,31 @@ static unsigned host_prefix(const struct ct_ip *ip)
 static void venet_host_if(unsigned ctid, char buf[16])
 {
         snprintf(buf, 16, "venet%u", ctid);
+}
+
+/* The source guard of venet<CTID>: exactly the CT's addresses (as the allow rules: host prefixes). */
+static int venet_guard(ct *c, const struct ct_ip *ips, size_t n)
+{
+        char ifn[16];
+        _cleanup_free_ netns_prefix *p = calloc(n ? n : 1, sizeof(*p));
+        _cleanup_free_ char *err = NULL;
+        if (!p)
+                return -ENOMEM;
+        venet_host_if(c->id, ifn);
+        for (size_t i = 0; i < n; i++) {
+                p[i].family = ips[i].family;
+                memcpy(p[i].addr, ips[i].addr, sizeof(p[i].addr));
+                p[i].prefixlen = host_prefix(&ips[i]);
+        }
+        int r = netns_guard_set(ifn, p, n, &err);
+        if (r < 0)
+                return log_error_errno(
+                        r,
+                        "CT %u: cannot install its anti-spoofing filter on %s (nftables: %s); "
+                        "it needs nf_tables in the host's kernel (modprobe nf_tables). The "
+                        "CT does not run unprotected",
+                        c->id, ifn, err && *err ? err : strerror(-r));
+        return 0;
 }
 
 /* NEIGHBOUR_DEVS, as interface indexes in the host namespace; names that do not exist are warned about. */
@@ -163,6 +193,10 @@ static int venet_up(ct *c, nl_sock *nl, int ctns, const struct ct_ip *ips, size_
         r = host_sysctls(c, nl, ips, n);
         if (r < 0)
                 return r;
+        /* the guard first: there is no moment when the link exists unguarded */
+        if ((r = venet_guard(c, ips, n)) < 0)
+                return r;
+        failpoint("net.guard");
         r = netns_veth_create(nl, ifn, CT_VENET_IF, ctns, hmac, cmac);
         if (r == -EEXIST)
                 return log_error_errno(r,
@@ -244,7 +278,12 @@ static void net_host_cleanup(ct *c, nl_sock *nl, const struct ct_ip *ips, size_t
                 nd = 0;
         for (size_t i = 0; i < n; i++)
                 host_ip_del(c, nl, &ips[i], devs, nd);
+        int idx;
+        bool had_link = netns_link_index(nl, ifn, &idx) >= 0;
         (void)netns_link_del(nl, ifn);
+        /* a guard exists only with routed addresses (n > 0 from the state or config) or their link */
+        if (n > 0 || had_link)
+                (void)netns_guard_del(ifn);
         for (int fam = 0; fam < 2; fam++) {
                 int f = fam ? AF_INET6 : AF_INET;
                 /* a rule with no source matches any source on delete: leftovers of addresses since removed
@@ -622,6 +661,9 @@ static int net_apply_live(ct *c, const char *old_ips, const char *old_netif, con
                                                      half[i].prefixlen);
                         }
                 if ((r = host_sysctls(c, nl, nc.ips, nc.n_ips)) < 0)
+                        return r;
+                /* removed addresses stop passing (above, their routes went) and new ones pass */
+                if ((r = venet_guard(c, nc.ips, nc.n_ips)) < 0)
                         return r;
                 for (size_t i = 0; i < nc.n_ips; i++)
                         if (!ct_ip_in(&nc.ips[i], was, nwas) &&

@@ -1,0 +1,223 @@
+#!/bin/bash
+# Anti-spoofing towards the host itself (issue 14): a routed CT's packets to the host's OWN addresses hit
+# the local routing table before vpsctl's fib rules, so only the source guard in nftables (table inet
+# vpsctl, netns/nft.c) keeps a spoofed source out. Inside the test's own network namespace ("the host",
+# its addresses on a dummy link): UDP datagrams sent from inside the CT's network namespace, with a
+# source bound freely (IP_TRANSPARENT / IPV6_FREEBIND, so the CT need not hold it), to a listener of the host that records
+# what arrives. Checked: the CT's real IPv4 and IPv6 addresses reach the host; spoofed ones (even with a
+# route back to them, so rp_filter passes them) do not, IPv4 and IPv6, to the uplink's addresses and to
+# venet's own 169.254.0.1; a control with the guard taken out by hand shows the check can see a spoofed
+# datagram; live --ipadd lets a new address through and --ipdel blocks it again; the guard's chain
+# lists exactly the CT's addresses; stop removes the CT's nft objects and touches no other table; a CT
+# whose init died on its own has its stale guard removed by the next stop or start.
+# Addresses: 192.0.2.0/24, 203.0.113.0/24, 2001:db8::/32 only.
+. "$(dirname "$0")/lib.sh"
+
+command -v ip >/dev/null || skip "needs iproute2 (ip)"
+command -v nft >/dev/null || skip "needs nftables (nft, to inspect the ruleset)"
+command -v python3 >/dev/null || skip "needs python3"
+command -v nsenter >/dev/null || skip "needs nsenter (util-linux)"
+nft list tables >/dev/null 2>&1 || skip "this kernel has no nf_tables"
+
+CT=141
+IP4=192.0.2.41
+IP6=2001:db8::41
+PORT=9999
+REC=$TEST_TMP/received
+
+# the host's own addresses, on a link of its own (a dummy, or a veth where there is no dummy driver)
+if ! ip link add up0 type dummy 2>/dev/null; then
+        ip link add up0 type veth peer up0p || skip "cannot create links"
+        ip link set up0p up
+fi
+ip addr add 203.0.113.1/24 dev up0
+ip addr add 2001:db8:ff::1/64 dev up0 nodad
+ip link set up0 up
+ip link set lo up
+
+# a table that is not vpsctl's: it must survive everything below
+nft add table inet other-tool
+nft add chain inet other-tool input '{ type filter hook input priority 0; policy accept; }'
+nft add rule inet other-tool input udp dport 1 counter
+
+# the listener: every datagram to port PORT, as "SOURCE PAYLOAD" lines in REC
+python3 - "$PORT" "$REC" <<'EOF' &
+import select, socket, sys
+port, path = int(sys.argv[1]), sys.argv[2]
+s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s4.bind(("0.0.0.0", port))
+s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s6.bind(("::", port))
+out = open(path, "a", buffering=1)
+out.write("ready\n")
+while True:
+    for s in select.select([s4, s6], [], [])[0]:
+        data, addr = s.recvfrom(512)
+        out.write("%s %s\n" % (addr[0], data.decode(errors="replace")))
+EOF
+listener=$!
+wait_until 5 grep -q ready "$REC" || fail "setup: the host's UDP listener did not start"
+
+# ct_send SRC DST TAG: one datagram "TAG" from SRC (IP_TRANSPARENT, IPV6_FREEBIND) to DST:PORT, sent from inside
+# the CT's network namespace, three times (a lost datagram is not a blocked one)
+ct_send() {
+        local init
+        init=$(ct_inits "$CT" | head -n 1)
+        [ -n "$init" ] || return 1
+        nsenter -t "$init" -n python3 - "$1" "$2" "$PORT" "$3" <<'EOF'
+import socket, sys, time
+src, dst, port, tag = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+if fam == socket.AF_INET:
+    s.setsockopt(socket.IPPROTO_IP, 19, 1)  # IP_TRANSPARENT: routed from a source no link holds
+else:
+    s.setsockopt(socket.IPPROTO_IPV6, 78, 1)  # IPV6_FREEBIND
+s.bind((src, 0))
+for _ in range(3):
+    s.sendto(tag.encode(), (dst, port))
+    time.sleep(0.05)
+EOF
+}
+# arrives WHAT SRC DST TAG: the host receives TAG from SRC
+arrives() {
+        if ! ct_send "$2" "$3" "$4"; then
+                fail "$1: could not send from inside CT $CT"
+                return 1
+        fi
+        if wait_until 3 grep -qx "$2 $4" "$REC"; then
+                pass "$1"
+                return 0
+        fi
+        fail "$1: the host did not receive it"
+        show received "$(cat "$REC")"
+        return 1
+}
+# blocked WHAT SRC DST TAG: the host does not receive TAG at all (from any source)
+blocked() {
+        if ! ct_send "$2" "$3" "$4"; then
+                fail "$1: could not send from inside CT $CT"
+                return 1
+        fi
+        sleep 1
+        if grep -q " $4\$" "$REC"; then
+                fail "$1: the host received it"
+                show received "$(grep " $4\$" "$REC")"
+                return 1
+        fi
+        pass "$1"
+}
+# the sources the CT's guard chain allows, sorted, space separated ("" if none); nft prints a set of one
+# as a plain value and merges neighbours of an interval set into a range, so the test's addresses are
+# never neighbours
+guard_addrs() {
+        nft list chain inet vpsctl "guard-venet$CT" 2>/dev/null | sed -n 's/.* saddr != \(.*\) drop$/\1/p' |
+                tr -d '{},' | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' '
+}
+no_trace() { # WHAT: nothing of CT's guard left in the ruleset
+        if nft list ruleset | grep -q "venet$CT"; then
+                fail "$1: the ruleset still mentions venet$CT"
+                show ruleset "$(nft list ruleset)"
+        else
+                pass "$1: nothing in the ruleset mentions venet$CT"
+        fi
+        assert_true "$1: the table inet other-tool is still there, with its rule" \
+                eval "nft list chain inet other-tool input | grep -q 'udp dport 1 counter'"
+}
+tag=0
+next_tag() {
+        tag=$((tag + 1))
+        TAG=t$tag
+}
+
+new_ct "$CT" --ipadd "$IP4" --ipadd "$IP6"
+expect_rc 0 vz start "$CT"
+ct_is_running "$CT" || fail "CT $CT does not run"
+
+# the guard
+assert_eq "$(guard_addrs)" "$(printf '%s\n' :: "$IP4" "$IP6" fe80::/10 | sort | tr '\n' ' ')" \
+        "start: guard-venet$CT allows exactly $IP4, $IP6 (and IPv6's :: and fe80::/10)"
+assert_match "$(nft list map inet vpsctl guards)" "\"venet$CT\" : jump guard-venet$CT" \
+        "start: the map inet vpsctl guards sends venet$CT to its guard"
+assert_match "$(nft list chain inet vpsctl prerouting)" 'hook prerouting priority raw' \
+        "the guard hooks prerouting at priority raw (before routing picks local delivery)"
+
+# the CT's own addresses reach the host
+next_tag && arrives "CT $CT from its $IP4 -> host 203.0.113.1" "$IP4" 203.0.113.1 "$TAG"
+next_tag && arrives "CT $CT from its $IP4 -> host 169.254.0.1 (venet's end)" "$IP4" 169.254.0.1 "$TAG"
+wait_until 5 eval "! nsenter -t $(ct_inits "$CT" | head -n 1) -n ip -6 addr | grep -q tentative"
+next_tag && arrives "CT $CT from its $IP6 -> host 2001:db8:ff::1" "$IP6" 2001:db8:ff::1 "$TAG"
+
+# spoofed sources do not, even with a route back to them (so IPv4's rp_filter lets them in)
+ip route add 192.0.2.99/32 dev "venet$CT"
+ip -6 route add 2001:db8::99/128 dev "venet$CT"
+next_tag && blocked "CT $CT from spoofed 192.0.2.99 -> host 203.0.113.1: dropped" 192.0.2.99 203.0.113.1 "$TAG"
+next_tag && blocked "CT $CT from spoofed 192.0.2.99 -> host 169.254.0.1: dropped" 192.0.2.99 169.254.0.1 "$TAG"
+next_tag && blocked "CT $CT from spoofed 203.0.113.7 -> host 203.0.113.1: dropped" 203.0.113.7 203.0.113.1 "$TAG"
+next_tag && blocked "CT $CT from spoofed 2001:db8::99 -> host 2001:db8:ff::1: dropped" 2001:db8::99 \
+        2001:db8:ff::1 "$TAG"
+next_tag && blocked "CT $CT from spoofed 2001:db8:ff::7 -> host 2001:db8:ff::1: dropped" 2001:db8:ff::7 \
+        2001:db8:ff::1 "$TAG"
+
+# control: without the guard the same datagrams do arrive, so the checks above can see one
+nft delete element inet vpsctl guards "{ \"venet$CT\" }"
+next_tag && arrives "control, guard taken out by hand: spoofed 192.0.2.99 -> 203.0.113.1 arrives" \
+        192.0.2.99 203.0.113.1 "$TAG"
+next_tag && arrives "control, guard taken out by hand: spoofed 2001:db8::99 -> 2001:db8:ff::1 arrives" \
+        2001:db8::99 2001:db8:ff::1 "$TAG"
+ip route del 192.0.2.99/32 dev "venet$CT"
+ip -6 route del 2001:db8::99/128 dev "venet$CT"
+
+# a live change puts the guard back as it should be, and lets the new addresses through
+expect_rc 0 vz set "$CT" --ipadd 192.0.2.42 --ipadd 2001:db8::142
+assert_eq "$(guard_addrs)" "$(printf '%s\n' :: "$IP4" 192.0.2.42 "$IP6" 2001:db8::142 fe80::/10 | sort | tr '\n' ' ')" \
+        "live --ipadd: the guard allows the new addresses too"
+assert_match "$(nft list map inet vpsctl guards)" "\"venet$CT\" : jump guard-venet$CT" \
+        "live --ipadd: venet$CT is guarded again"
+next_tag && arrives "live --ipadd 192.0.2.42: from it -> host 203.0.113.1 arrives" 192.0.2.42 203.0.113.1 "$TAG"
+next_tag && arrives "live --ipadd 2001:db8::142: from it -> host 2001:db8:ff::1 arrives" 2001:db8::142 \
+        2001:db8:ff::1 "$TAG"
+expect_rc 0 vz set "$CT" --ipdel 192.0.2.42 --ipdel 2001:db8::142
+assert_eq "$(guard_addrs)" "$(printf '%s\n' :: "$IP4" "$IP6" fe80::/10 | sort | tr '\n' ' ')" \
+        "live --ipdel: the guard is back to the CT's addresses"
+# the removed address keeps a route back (by hand), so only the guard can stop it
+ip route add 192.0.2.42/32 dev "venet$CT"
+next_tag && blocked "live --ipdel 192.0.2.42: from it -> host 203.0.113.1 dropped again" 192.0.2.42 \
+        203.0.113.1 "$TAG"
+ip route del 192.0.2.42/32 dev "venet$CT"
+next_tag && blocked "live --ipdel 2001:db8::142: from it -> host 2001:db8:ff::1 dropped again" 2001:db8::142 \
+        2001:db8:ff::1 "$TAG"
+next_tag && arrives "after the live changes: the CT's $IP4 still reaches the host" "$IP4" 203.0.113.1 "$TAG"
+
+# an IPv4-only CT: IPv6 from it is dropped whole, but for link-local
+expect_rc 0 vz set "$CT" --ipdel "$IP6"
+assert_match "$(nft list chain inet vpsctl "guard-venet$CT")" 'ip6 saddr != \{ ::, fe80::/10 \} drop' \
+        "--ipdel of the last IPv6 address: IPv6 from the CT passes only from :: and fe80::/10"
+expect_rc 0 vz set "$CT" --ipadd "$IP6"
+
+# stop removes the CT's guard, nothing else
+expect_rc 0 vz stop "$CT"
+no_trace "stop"
+
+# an init that dies on its own leaves the guard; the next stop, and the next start, clean it up
+expect_rc 0 vz start "$CT"
+assert_match "$(nft list map inet vpsctl guards)" "\"venet$CT\"" "restart: venet$CT is guarded"
+for p in $(ct_inits "$CT"); do kill -9 "$p"; done
+wait_until 10 eval "! ct_is_running $CT"
+assert_match "$(nft list map inet vpsctl guards 2>&1)" "\"venet$CT\"" \
+        "init killed: its guard is still there (no daemon noticed)"
+expect_rc 0 vz stop "$CT"
+no_trace "stop of a CT whose init died"
+expect_rc 0 vz start "$CT"
+for p in $(ct_inits "$CT"); do kill -9 "$p"; done
+wait_until 10 eval "! ct_is_running $CT"
+expect_rc 0 vz start "$CT"
+assert_eq "$(guard_addrs)" "$(printf '%s\n' :: "$IP4" "$IP6" fe80::/10 | sort | tr '\n' ' ')" \
+        "start after an init died: one fresh guard"
+next_tag && arrives "start after an init died: the CT's $IP4 reaches the host" "$IP4" 203.0.113.1 "$TAG"
+expect_rc 0 vz stop "$CT"
+no_trace "final stop"
+
+kill "$listener" 2>/dev/null
+done_testing
