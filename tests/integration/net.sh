@@ -3,7 +3,8 @@
 # ("the host") and a peer namespace behind it:
 #   routed (venet): --ipadd/--ipdel saved and live, the CT's venet0 and routes, the host's
 #     venet<CTID> link, host routes, forwarding, proxy ARP/NDP on NEIGHBOUR_DEVS, anti-spoofing
-#     fib rules (a spoofed source reaches neither another CT nor the peer), duplicate addresses
+#     fib rules (a spoofed source reaches neither another CT nor the peer) and nftables guards (their
+#     effect on packets to the host itself: antispoof.sh), duplicate addresses
 #     (exit 78), bad values (exit 21), restart restores, stop leaves nothing behind;
 #   bridged (veth): --netif_add/--netif_del saved and live, stable generated MACs, host side on
 #     a bridge, two CTs talk over it;
@@ -156,6 +157,10 @@ check_host_side() {
                                 fail "host: the allow rule of $a (pref ${allow%%:*}) is not before the blackhole (pref ${block%%:*})"
                 fi
         done
+        if command -v nft >/dev/null; then
+                assert_match "$(nft list map inet vpsctl guards 2>&1)" "\"$v\" : jump guard-$v" \
+                        "host: $v has its anti-spoofing guard (nftables, table inet vpsctl)"
+        fi
         assert_eq "$(cat /proc/sys/net/ipv4/ip_forward)" 1 "host: net.ipv4.ip_forward = 1"
         case " $2" in
         *:*) assert_eq "$(cat /proc/sys/net/ipv6/conf/all/forwarding)" 1 "host: net.ipv6.conf.all.forwarding = 1" ;;
@@ -182,6 +187,10 @@ check_stopped_clean() {
         for a in $2; do
                 check_addr_gone "$id" "$a" "stopped CT $id"
         done
+        if command -v nft >/dev/null; then
+                assert_true "stopped CT $id: no nftables guard mentions venet$id" \
+                        eval "! nft list ruleset 2>/dev/null | grep -q 'venet$id\\b'"
+        fi
 }
 
 # ---------------------------------------------------------------------------------------
