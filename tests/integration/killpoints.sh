@@ -2,8 +2,8 @@
 # A killed vpsctl never leaves a half CT and never stops a running one: SIGKILL at every failpoint
 # (base/failpoint.h) of create, start, stop, set --save, --ipadd, destroy, template rebuild and import,
 # then after random delays. After each kill: the CT is whole or absent, the next command works with no
-# manual cleanup, nothing (mount, cgroup, link, rule, lock) is left once the CT is stopped, and a CT
-# that ran keeps running with the same init.
+# manual cleanup, nothing (mount, cgroup, link, rule, nftables guard, lock) is left once the CT is
+# stopped, and a CT that ran keeps running with the same init.
 . "$(dirname "$0")/lib.sh"
 
 FP_LOG=$TEST_TMP/failpoints
@@ -48,6 +48,10 @@ assert_clean() { # ID WHAT
         assert_eq "$l" "" "$2: no rule of CT $1 left"
         l=$( (ip route show; ip -6 route show) 2>/dev/null | grep -w "venet$1" || true)
         assert_eq "$l" "" "$2: no route of CT $1 left"
+        if command -v nft >/dev/null; then
+                l=$(nft list ruleset 2>/dev/null | grep -w "venet$1" || true)
+                assert_eq "$l" "" "$2: no nftables guard of CT $1 left"
+        fi
         assert_true "$2: the lock of CT $1 is free" lock_free "$1"
 }
 
