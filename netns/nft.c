@@ -64,6 +64,8 @@ static int nft_run(const char *script, char **ret_error)
                 return 0;
         int r = errno > 0 ? -errno : -EPROTO;
         const char *e = nft_ctx_get_error_buffer(ctx);
+        if (e && strncmp(e, "Error: ", 7) == 0)
+                e += 7;
         _cleanup_free_ char *msg = strdup(e ? e : "");
         if (msg) {
                 /* one line for a log message: libnftables repeats the command and marks the spot below */

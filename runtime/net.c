@@ -63,9 +63,10 @@ static int venet_guard(ct *c, const struct ct_ip *ips, size_t n)
         if (r < 0)
                 return log_error_errno(
                         r,
-                        "CT %u: cannot install its anti-spoofing filter on %s (nftables: %s); "
-                        "it needs nf_tables in the host's kernel (modprobe nf_tables). The "
-                        "CT does not run unprotected",
+                        "CT %u: cannot install its anti-spoofing filter on %s (nftables: %s): the host's "
+                        "kernel needs nf_tables (modprobe nf_tables), and table inet vpsctl "
+                        "must be vpsctl's own (delete it while no CT runs to have it remade). "
+                        "The CT does not run unprotected",
                         c->id, ifn, err && *err ? err : strerror(-r));
         return 0;
 }

@@ -9,7 +9,8 @@
 # venet's own 169.254.0.1; a control with the guard taken out by hand shows the check can see a spoofed
 # datagram; live --ipadd lets a new address through and --ipdel blocks it again; the guard's chain
 # lists exactly the CT's addresses; stop removes the CT's nft objects and touches no other table; a CT
-# whose init died on its own has its stale guard removed by the next stop or start.
+# whose init died on its own has its stale guard removed by the next stop or start; a CT whose guard
+# cannot be installed does not start (exit 7) and leaves nothing behind.
 # Addresses: 192.0.2.0/24, 203.0.113.0/24, 2001:db8::/32 only.
 . "$(dirname "$0")/lib.sh"
 
@@ -218,6 +219,28 @@ assert_eq "$(guard_addrs)" "$(printf '%s\n' :: "$IP4" "$IP6" fe80::/10 | sort | 
 next_tag && arrives "start after an init died: the CT's $IP4 reaches the host" "$IP4" 203.0.113.1 "$TAG"
 expect_rc 0 vz stop "$CT"
 no_trace "final stop"
+
+# a guard that cannot be installed: the CT does not start (here a table inet vpsctl whose map has another
+# type, so the transaction fails as it would without nf_tables), and nothing of its network is left
+nft delete table inet vpsctl
+nft add table inet vpsctl
+nft add map inet vpsctl guards '{ type ipv4_addr : verdict; }'
+expect_rc 7 vz start "$CT"
+echo "# $LAST_ERR"
+assert_contains "$LAST_ERR" "CT $CT: cannot install its anti-spoofing filter on venet$CT (nftables: " \
+        "start without a guard: the error names the CT, the link and nftables' reason"
+assert_true "start without a guard: CT $CT is not running" eval "! ct_is_running $CT"
+assert_true "start without a guard: no link venet$CT" eval "! ip link show venet$CT"
+assert_true "start without a guard: no fib rule of venet$CT" \
+        eval "! { ip -4 rule show; ip -6 rule show; } | grep -q 'venet$CT\\b'"
+nft delete table inet vpsctl
+expect_rc 0 vz start "$CT"
+next_tag && arrives "with nftables working again the CT starts guarded: its $IP4 reaches the host" "$IP4" \
+        203.0.113.1 "$TAG"
+next_tag && blocked "with nftables working again: spoofed 2001:db8::99 -> 2001:db8:ff::1 dropped" 2001:db8::99 \
+        2001:db8:ff::1 "$TAG"
+expect_rc 0 vz stop "$CT"
+no_trace "stop after the failed start"
 
 kill "$listener" 2>/dev/null
 done_testing
