@@ -98,8 +98,9 @@ int netns_link_stats_list(nl_sock *nl, netns_link_stats **ret, size_t *ret_n);
 /* Source guards (nft.c, libnftables; vpsctl's own table "inet vpsctl", nothing else touched). A packet that
  * arrives on the link named ifname (by name: the guard may come before the link) from a source in none of
  * srcs[] is dropped at prerouting, before routing decides whether it is for this host or to forward; IPv6's
- * "::" and fe80::/10 (ND, DAD) always pass, and a family with no source at all is dropped whole. Set
- * replaces the link's guard in one transaction; del removes it, and an absent one is not an error.
+ * "::" and fe80::/10 (ND, DAD) always pass, and a family with no source at all is dropped whole. The
+ * sources are host addresses (/32, /128; anything else is -EINVAL), held as elements of the table's sets.
+ * Set replaces the link's guard in one transaction; del removes it, and an absent one is not an error.
  * *ret_error (if given) receives libnftables' message on failure. */
 typedef struct netns_prefix {
         int family; /* AF_INET, AF_INET6 */

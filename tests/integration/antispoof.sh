@@ -6,9 +6,10 @@
 # source bound freely (IP_TRANSPARENT / IPV6_FREEBIND, so the CT need not hold it), to a listener of the host that records
 # what arrives. Checked: the CT's real IPv4 and IPv6 addresses reach the host; spoofed ones (even with a
 # route back to them, so rp_filter passes them) do not, IPv4 and IPv6, to the uplink's addresses and to
-# venet's own 169.254.0.1; a control with the guard taken out by hand shows the check can see a spoofed
-# datagram; live --ipadd lets a new address through and --ipdel blocks it again; the guard's chain
-# lists exactly the CT's addresses; stop removes the CT's nft objects and touches no other table; a CT
+# venet's own 169.254.0.1; the CT's IPv6 link-local source passes; a control with the link taken out of
+# the guarded set by hand shows the check can see a spoofed datagram; live --ipadd lets a new address
+# through and --ipdel blocks it again; the sets allow4/allow6 hold exactly the CT's addresses for its
+# link; stop removes the CT's set elements and touches no other table; a CT
 # whose init died on its own has its stale guard removed by the next stop or start; a CT whose guard
 # cannot be installed does not start (exit 7) and leaves nothing behind.
 # Addresses: 192.0.2.0/24, 203.0.113.0/24, 2001:db8::/32 only.
@@ -75,19 +76,25 @@ if fam == socket.AF_INET:
     s.setsockopt(socket.IPPROTO_IP, 19, 1)  # IP_TRANSPARENT: routed from a source no link holds
 else:
     s.setsockopt(socket.IPPROTO_IPV6, 78, 1)  # IPV6_FREEBIND
-s.bind((src, 0))
+def sa(a, p):  # a link-local "ADDR%LINK" with its scope as a number
+    if "%" not in a:
+        return (a, p)
+    a, link = a.split("%")
+    return (a, p, 0, socket.if_nametoindex(link))
+s.bind(sa(src, 0))
 for _ in range(3):
-    s.sendto(tag.encode(), (dst, port))
+    s.sendto(tag.encode(), sa(dst, port))
     time.sleep(0.05)
 EOF
 }
-# arrives WHAT SRC DST TAG: the host receives TAG from SRC
+# arrives WHAT SRC DST TAG [SEEN]: the host receives TAG from SRC (recorded as SEEN: a link-local SRC is
+# given with its link, "fe80::41%venet0", and recorded without it)
 arrives() {
         if ! ct_send "$2" "$3" "$4"; then
                 fail "$1: could not send from inside CT $CT"
                 return 1
         fi
-        if wait_until 3 grep -qx "$2 $4" "$REC"; then
+        if wait_until 3 grep -qxF "${5:-$2} $4" "$REC"; then
                 pass "$1"
                 return 0
         fi
@@ -109,13 +116,13 @@ blocked() {
         fi
         pass "$1"
 }
-# the sources the CT's guard chain allows, sorted, space separated ("" if none); nft prints a set of one
-# as a plain value and merges neighbours of an interval set into a range, so the test's addresses are
-# never neighbours
+# the sources the sets allow4 and allow6 allow on the CT's link, sorted, space separated ("" if none)
 guard_addrs() {
-        nft list chain inet vpsctl "guard-venet$CT" 2>/dev/null | sed -n 's/.* saddr != \(.*\) drop$/\1/p' |
-                tr -d '{},' | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' '
+        { nft list set inet vpsctl allow4; nft list set inet vpsctl allow6; } 2>/dev/null |
+                grep -o "\"venet$CT\" \. [0-9a-f:.]*" | sed 's/.* //' | sort | tr '\n' ' '
 }
+# the guarded links
+guarded_links() { nft list set inet vpsctl links 2>&1; }
 no_trace() { # WHAT: nothing of CT's guard left in the ruleset
         if nft list ruleset | grep -q "venet$CT"; then
                 fail "$1: the ruleset still mentions venet$CT"
@@ -137,18 +144,25 @@ expect_rc 0 vz start "$CT"
 ct_is_running "$CT" || fail "CT $CT does not run"
 
 # the guard
-assert_eq "$(guard_addrs)" "$(printf '%s\n' :: "$IP4" "$IP6" fe80::/10 | sort | tr '\n' ' ')" \
-        "start: guard-venet$CT allows exactly $IP4, $IP6 (and IPv6's :: and fe80::/10)"
-assert_match "$(nft list map inet vpsctl guards)" "\"venet$CT\" : jump guard-venet$CT" \
-        "start: the map inet vpsctl guards sends venet$CT to its guard"
-assert_match "$(nft list chain inet vpsctl prerouting)" 'hook prerouting priority raw' \
+assert_eq "$(guard_addrs)" "$(printf '%s\n' "$IP4" "$IP6" | sort | tr '\n' ' ')" \
+        "start: the sets allow exactly $IP4 and $IP6 on venet$CT"
+assert_contains "$(guarded_links)" "\"venet$CT\"" "start: venet$CT is in the set links"
+chain=$(nft list chain inet vpsctl prerouting)
+assert_match "$chain" 'hook prerouting priority raw' \
         "the guard hooks prerouting at priority raw (before routing picks local delivery)"
+assert_eq "$(printf '%s\n' "$chain" | sed -n 's/^[[:space:]]*\(i.*\)$/\1/p')" "$(printf '%s\n' \
+        'iifname != @links accept' 'iifname . ip saddr != @allow4 drop' 'ip6 saddr { ::, fe80::/10 } accept' \
+        'iifname . ip6 saddr != @allow6 drop')" \
+        "the base chain: unguarded links pass, then the link's sources by family, IPv6's :: and fe80::/10 always"
 
 # the CT's own addresses reach the host
 next_tag && arrives "CT $CT from its $IP4 -> host 203.0.113.1" "$IP4" 203.0.113.1 "$TAG"
 next_tag && arrives "CT $CT from its $IP4 -> host 169.254.0.1 (venet's end)" "$IP4" 169.254.0.1 "$TAG"
 wait_until 5 eval "! nsenter -t $(ct_inits "$CT" | head -n 1) -n ip -6 addr | grep -q tentative"
 next_tag && arrives "CT $CT from its $IP6 -> host 2001:db8:ff::1" "$IP6" 2001:db8:ff::1 "$TAG"
+# link-local is not in allow6 and still passes (ND and DAD need it)
+next_tag && arrives "CT $CT from link-local fe80::41 -> host fe80::1 (venet's end)" fe80::41%venet0 \
+        fe80::1%venet0 "$TAG" fe80::41
 
 # spoofed sources do not, even with a route back to them (so IPv4's rp_filter lets them in)
 ip route add 192.0.2.99/32 dev "venet$CT"
@@ -162,7 +176,7 @@ next_tag && blocked "CT $CT from spoofed 2001:db8:ff::7 -> host 2001:db8:ff::1: 
         2001:db8:ff::1 "$TAG"
 
 # control: without the guard the same datagrams do arrive, so the checks above can see one
-nft delete element inet vpsctl guards "{ \"venet$CT\" }"
+nft delete element inet vpsctl links "{ \"venet$CT\" }"
 next_tag && arrives "control, guard taken out by hand: spoofed 192.0.2.99 -> 203.0.113.1 arrives" \
         192.0.2.99 203.0.113.1 "$TAG"
 next_tag && arrives "control, guard taken out by hand: spoofed 2001:db8::99 -> 2001:db8:ff::1 arrives" \
@@ -172,15 +186,14 @@ ip -6 route del 2001:db8::99/128 dev "venet$CT"
 
 # a live change puts the guard back as it should be, and lets the new addresses through
 expect_rc 0 vz set "$CT" --ipadd 192.0.2.42 --ipadd 2001:db8::142
-assert_eq "$(guard_addrs)" "$(printf '%s\n' :: "$IP4" 192.0.2.42 "$IP6" 2001:db8::142 fe80::/10 | sort | tr '\n' ' ')" \
+assert_eq "$(guard_addrs)" "$(printf '%s\n' "$IP4" 192.0.2.42 "$IP6" 2001:db8::142 | sort | tr '\n' ' ')" \
         "live --ipadd: the guard allows the new addresses too"
-assert_match "$(nft list map inet vpsctl guards)" "\"venet$CT\" : jump guard-venet$CT" \
-        "live --ipadd: venet$CT is guarded again"
+assert_contains "$(guarded_links)" "\"venet$CT\"" "live --ipadd: venet$CT is guarded again"
 next_tag && arrives "live --ipadd 192.0.2.42: from it -> host 203.0.113.1 arrives" 192.0.2.42 203.0.113.1 "$TAG"
 next_tag && arrives "live --ipadd 2001:db8::142: from it -> host 2001:db8:ff::1 arrives" 2001:db8::142 \
         2001:db8:ff::1 "$TAG"
 expect_rc 0 vz set "$CT" --ipdel 192.0.2.42 --ipdel 2001:db8::142
-assert_eq "$(guard_addrs)" "$(printf '%s\n' :: "$IP4" "$IP6" fe80::/10 | sort | tr '\n' ' ')" \
+assert_eq "$(guard_addrs)" "$(printf '%s\n' "$IP4" "$IP6" | sort | tr '\n' ' ')" \
         "live --ipdel: the guard is back to the CT's addresses"
 # the removed address keeps a route back (by hand), so only the guard can stop it
 ip route add 192.0.2.42/32 dev "venet$CT"
@@ -193,8 +206,10 @@ next_tag && arrives "after the live changes: the CT's $IP4 still reaches the hos
 
 # an IPv4-only CT: IPv6 from it is dropped whole, but for link-local
 expect_rc 0 vz set "$CT" --ipdel "$IP6"
-assert_match "$(nft list chain inet vpsctl "guard-venet$CT")" 'ip6 saddr != \{ ::, fe80::/10 \} drop' \
-        "--ipdel of the last IPv6 address: IPv6 from the CT passes only from :: and fe80::/10"
+assert_eq "$(guard_addrs)" "$IP4 " "--ipdel of the last IPv6 address: the sets hold only $IP4 on venet$CT"
+next_tag && blocked "IPv4-only CT: from its former $IP6 -> host 2001:db8:ff::1 dropped" "$IP6" 2001:db8:ff::1 "$TAG"
+next_tag && arrives "IPv4-only CT: from link-local fe80::41 -> host fe80::1 still passes" fe80::41%venet0 \
+        fe80::1%venet0 "$TAG" fe80::41
 expect_rc 0 vz set "$CT" --ipadd "$IP6"
 
 # stop removes the CT's guard, nothing else
@@ -203,28 +218,29 @@ no_trace "stop"
 
 # an init that dies on its own leaves the guard; the next stop, and the next start, clean it up
 expect_rc 0 vz start "$CT"
-assert_match "$(nft list map inet vpsctl guards)" "\"venet$CT\"" "restart: venet$CT is guarded"
+assert_contains "$(guarded_links)" "\"venet$CT\"" "restart: venet$CT is guarded"
 for p in $(ct_inits "$CT"); do kill -9 "$p"; done
 wait_until 10 eval "! ct_is_running $CT"
-assert_match "$(nft list map inet vpsctl guards 2>&1)" "\"venet$CT\"" \
-        "init killed: its guard is still there (no daemon noticed)"
+assert_contains "$(guarded_links)" "\"venet$CT\"" "init killed: its guard is still there (no daemon noticed)"
 expect_rc 0 vz stop "$CT"
 no_trace "stop of a CT whose init died"
 expect_rc 0 vz start "$CT"
 for p in $(ct_inits "$CT"); do kill -9 "$p"; done
 wait_until 10 eval "! ct_is_running $CT"
 expect_rc 0 vz start "$CT"
-assert_eq "$(guard_addrs)" "$(printf '%s\n' :: "$IP4" "$IP6" fe80::/10 | sort | tr '\n' ' ')" \
+assert_eq "$(guard_addrs)" "$(printf '%s\n' "$IP4" "$IP6" | sort | tr '\n' ' ')" \
         "start after an init died: one fresh guard"
 next_tag && arrives "start after an init died: the CT's $IP4 reaches the host" "$IP4" 203.0.113.1 "$TAG"
 expect_rc 0 vz stop "$CT"
 no_trace "final stop"
 
-# a guard that cannot be installed: the CT does not start (here a table inet vpsctl whose map has another
-# type, so the transaction fails as it would without nf_tables), and nothing of its network is left
+# a guard that cannot be installed: the CT does not start (here a table inet vpsctl that vpsctl did not
+# make, whose set links has another type, so the transaction fails as it would without nf_tables), and
+# nothing of its network is left; the foreign table is not changed
 nft delete table inet vpsctl
 nft add table inet vpsctl
-nft add map inet vpsctl guards '{ type ipv4_addr : verdict; }'
+nft add set inet vpsctl links '{ type ipv4_addr; }'
+foreign=$(nft list table inet vpsctl)
 expect_rc 7 vz start "$CT"
 echo "# $LAST_ERR"
 assert_contains "$LAST_ERR" "CT $CT: cannot install its anti-spoofing filter on venet$CT (nftables: " \
@@ -233,6 +249,7 @@ assert_true "start without a guard: CT $CT is not running" eval "! ct_is_running
 assert_true "start without a guard: no link venet$CT" eval "! ip link show venet$CT"
 assert_true "start without a guard: no fib rule of venet$CT" \
         eval "! { ip -4 rule show; ip -6 rule show; } | grep -q 'venet$CT\\b'"
+assert_eq "$(nft list table inet vpsctl)" "$foreign" "start without a guard: the foreign table inet vpsctl is unchanged"
 nft delete table inet vpsctl
 expect_rc 0 vz start "$CT"
 next_tag && arrives "with nftables working again the CT starts guarded: its $IP4 reaches the host" "$IP4" \

@@ -122,7 +122,7 @@ check_ct_side() {
 
 # check_host_side ID "ADDR ...": the host's venet<ID>, routes, proxy entries, fib rules, sysctls
 check_host_side() {
-        local id=$1 a v dev allow block
+        local id=$1 a v dev allow block f
         v=venet$id
         if ! ip link show "$v" >/dev/null 2>&1; then
                 fail "host: no link $v (CT $id)"
@@ -158,8 +158,14 @@ check_host_side() {
                 fi
         done
         if command -v nft >/dev/null; then
-                assert_match "$(nft list map inet vpsctl guards 2>&1)" "\"$v\" : jump guard-$v" \
-                        "host: $v has its anti-spoofing guard (nftables, table inet vpsctl)"
+                assert_contains "$(nft list set inet vpsctl links 2>&1)" "\"$v\"" \
+                        "host: $v is a guarded link (nftables, table inet vpsctl, set links)"
+                for a in $2; do
+                        a=${a%/*}
+                        if is_v6 "$a"; then f=allow6; else f=allow4; fi
+                        assert_contains "$(nft list set inet vpsctl $f 2>&1)" "\"$v\" . $a" \
+                                "host: $v's guard allows $a (nftables, set $f)"
+                done
         fi
         assert_eq "$(cat /proc/sys/net/ipv4/ip_forward)" 1 "host: net.ipv4.ip_forward = 1"
         case " $2" in
