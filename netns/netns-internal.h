@@ -15,6 +15,9 @@ struct nl_sock {
         char err[256];
 };
 
+/* Open an nfnetlink socket (NETLINK_NETFILTER) in the current network namespace: nft.c reads nf_tables
+ * set elements through it (and writes them through libnftables). */
+int nl_open_netfilter(nl_sock **ret);
 /* Prepare a request header in buf with the next sequence number. */
 struct nlmsghdr *nl_msg_new(nl_sock *nl, void *buf, uint16_t type, uint16_t flags);
 /* Is nlh a dump request (answered by many messages and NLMSG_DONE, not by an ACK)? */

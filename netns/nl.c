@@ -9,12 +9,12 @@
 #include "base/log.h"
 #include "netns-internal.h"
 
-int nl_open(nl_sock **ret)
+static int nl_open_protocol(int protocol, nl_sock **ret)
 {
         nl_sock *nl = calloc(1, sizeof(*nl));
         if (!nl)
                 return -ENOMEM;
-        nl->mnl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+        nl->mnl = mnl_socket_open2(protocol, SOCK_CLOEXEC);
         if (!nl->mnl) {
                 int r = negative_errno();
                 free(nl);
@@ -34,6 +34,16 @@ int nl_open(nl_sock **ret)
         nl->seq = (unsigned)time(NULL);
         *ret = nl;
         return 0;
+}
+
+int nl_open(nl_sock **ret)
+{
+        return nl_open_protocol(NETLINK_ROUTE, ret);
+}
+
+int nl_open_netfilter(nl_sock **ret)
+{
+        return nl_open_protocol(NETLINK_NETFILTER, ret);
 }
 
 int nl_open_in(int nsfd, nl_sock **ret)

@@ -204,6 +204,29 @@ next_tag && blocked "live --ipdel 2001:db8::142: from it -> host 2001:db8:ff::1 
         2001:db8:ff::1 "$TAG"
 next_tag && arrives "after the live changes: the CT's $IP4 still reaches the host" "$IP4" 203.0.113.1 "$TAG"
 
+# a source of venet$CT that an interrupted change left behind goes with the next change, and other links'
+# elements stay: 1000 of them (fake links fake1000.., 198.51.100.0/24), so the sets are read back from a
+# dump of several netlink messages
+fakes() { # VERB: VERB element ... of the 1000 fake links, as one nft script
+        printf '%s element inet vpsctl links { ' "$1"
+        for i in $(seq 1000 1999); do printf '"fake%s"%s' "$i" "$([ "$i" = 1999 ] || echo ', ')"; done
+        printf ' }\n%s element inet vpsctl allow4 { ' "$1"
+        for i in $(seq 1000 1999); do
+                printf '"fake%s" . 198.51.100.%s%s' "$i" $((i % 250 + 1)) "$([ "$i" = 1999 ] || echo ', ')"
+        done
+        printf ' }\n'
+}
+fakes add | nft -f - || fail "setup: 1000 fake links' elements"
+nft add element inet vpsctl allow4 "{ \"venet$CT\" . 192.0.2.77 }"
+nft add element inet vpsctl allow6 "{ \"venet$CT\" . 2001:db8::77 }"
+expect_rc 0 vz set "$CT" --ipadd 192.0.2.43
+assert_eq "$(guard_addrs)" "$(printf '%s\n' "$IP4" 192.0.2.43 "$IP6" | sort | tr '\n' ' ')" \
+        "live --ipadd next to 1000 other links: stale 192.0.2.77 and 2001:db8::77 gone, the new address in"
+assert_eq "$(nft list set inet vpsctl allow4 | grep -c '"fake1[0-9][0-9][0-9]" \. 198\.51\.100\.')" 1000 \
+        "live --ipadd: the other links' 1000 elements are untouched"
+expect_rc 0 vz set "$CT" --ipdel 192.0.2.43
+fakes delete | nft -f - || fail "cleanup: 1000 fake links' elements"
+
 # an IPv4-only CT: IPv6 from it is dropped whole, but for link-local
 expect_rc 0 vz set "$CT" --ipdel "$IP6"
 assert_eq "$(guard_addrs)" "$IP4 " "--ipdel of the last IPv6 address: the sets hold only $IP4 on venet$CT"
