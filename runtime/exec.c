@@ -239,10 +239,14 @@ static int exec_spawn(struct child_args *a, pid_t *ret_pid)
         /* our children, not we, are born in the CT's pid namespace; only this one: every later child
          * (a hook, a sanitizer's helper thread) is born in ours again */
         ownpid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-        if (ownpid < 0)
-                return log_error_errno(-errno, "Failed to open our own pid namespace: %m");
-        if (setns(x->pidfd, CLONE_NEWPID) < 0)
-                return log_error_errno(-errno, "Failed to join the pid namespace of CT %u: %m", x->c->id);
+        if (ownpid < 0) {
+                r = log_error_errno(-errno, "Failed to open our own pid namespace: %m");
+                goto out;
+        }
+        if (setns(x->pidfd, CLONE_NEWPID) < 0) {
+                r = log_error_errno(-errno, "Failed to join the pid namespace of CT %u: %m", x->c->id);
+                goto out;
+        }
         if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
                 r = negative_errno();
                 goto out;

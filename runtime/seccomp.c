@@ -318,9 +318,11 @@ static int cache_write(int dfd, const char *name, const char *key, const struct 
         _cleanup_free_ char *buf = malloc(size);
         if (!buf)
                 return -ENOMEM;
-        memcpy(buf, &h, sizeof(h));
-        memcpy(buf + sizeof(h), key, key_len);
-        memcpy(buf + sizeof(h) + key_len, p->insns, prog_len);
+        /* the key without its NUL: its length is in the header */
+        char *q = mempcpy(buf, &h, sizeof(h));
+        q = mempcpy(q, key, key_len);
+        if (prog_len)
+                memcpy(q, p->insns, prog_len);
         /* run/ is state a reboot voids: atomic replacement, no fsync (a torn file fails its checks) */
         return write_file_replace_at(dfd, name, buf, size, 0644);
 }

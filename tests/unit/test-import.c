@@ -3,12 +3,14 @@
  * (netmask to prefix length, NETIF fields, an EZ template's dot), vz.conf's defaults, DISK_QUOTA="no", the
  * refusals and their codes, and that the new config keeps every unsupported key as a comment. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fileio.h"
 #include "runtime/engine.h"
 #include "test-helpers.h"
 
@@ -29,10 +31,12 @@ static void write_file(const char *rel, const char *text)
 
 static void make_dir(const char *rel)
 {
-        char cmd[600];
-        snprintf(cmd, sizeof(cmd), "mkdir -p '%s/%s'", top, rel);
-        if (system(cmd) != 0)
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", top, rel);
+        if (mkdir_p_at(AT_FDCWD, path, 0755) < 0) {
+                perror(path);
                 exit(1);
+        }
 }
 
 static const ct_import_key *key_of(const ct_import_ct *e, const char *key)
@@ -51,15 +55,16 @@ static const ct_import_ct *ct_of(const ct_import_ct *v, size_t n, unsigned id)
         return NULL;
 }
 
-#define CHECK_KEY(e, k, act, newv)                                                \
-        do {                                                                      \
-                const ct_import_key *_k = key_of((e), (k));                       \
-                CHECK(_k != NULL);                                                \
-                if (_k) {                                                         \
-                        CHECK(_k->action == (act));                               \
-                        if (newv)                                                 \
-                                CHECK_STREQ(_k->new_value, (const char *)(newv)); \
-                }                                                                 \
+#define CHECK_KEY(e, k, act, newv)                                 \
+        do {                                                       \
+                const ct_import_key *_k = key_of((e), (k));        \
+                CHECK(_k != NULL);                                 \
+                if (_k) {                                          \
+                        CHECK(_k->action == (act));                \
+                        const char *_want = (newv);                \
+                        if (_want)                                 \
+                                CHECK_STREQ(_k->new_value, _want); \
+                }                                                  \
         } while (0)
 
 int main(void)
@@ -192,9 +197,7 @@ int main(void)
         ct_import_free(v, n);
 
         ct_paths_done(&p);
-        char cmd[400];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-        if (system(cmd) != 0)
+        if (rm_rf_at(AT_FDCWD, top) < 0)
                 t_failed++;
         return t_finish();
 }
