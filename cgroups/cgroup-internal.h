@@ -12,6 +12,8 @@ struct cg_hierarchy {
         char *mnt;         /* mount point path, for messages */
         char *controllers; /* "cpu,cpuacct", "memory", "name=systemd", "" for cgroup2 */
         bool is_v2;        /* the unified hierarchy of a hybrid host, or the v2 host itself */
+        bool borrowed;     /* root_fd, mnt and controllers belong to the process's cache of the host's
+                            * hierarchies (v1/hybrid), which lives as long as the process: not freed */
 };
 
 struct cg_ops {

@@ -180,15 +180,14 @@ static int v1_setup(cg_ct *cg, bool create)
                 struct cg_hierarchy *h = &cg->hier[cg->n_hier];
                 h->fd = -EBADF;
                 h->attach_fd = -EBADF;
-                h->root_fd = fcntl(v1_mounts[m].fd, F_DUPFD_CLOEXEC, 3);
-                if (h->root_fd < 0)
-                        return negative_errno();
-                h->mnt = strdup(mnt);
-                h->controllers = strdup(ctl);
+                /* the cache's, not copies: a CT's handle costs no dup or strdup per hierarchy (metrics
+                 * and top open every CT's) */
+                h->root_fd = v1_mounts[m].fd;
+                h->mnt = v1_mounts[m].mnt;
+                h->controllers = v1_mounts[m].controllers;
                 h->is_v2 = v2;
+                h->borrowed = true;
                 cg->n_hier++;
-                if (!h->mnt || !h->controllers)
-                        return -ENOMEM;
 
                 if (create) {
                         r = make_path(h, cg->path, cg_has_controller(ctl, "cpuset"));
@@ -208,7 +207,7 @@ static int v1_setup(cg_ct *cg, bool create)
         for (size_t i = 0; i < cg->n_hier; i++) {
                 if (cg->hier[i].fd >= 0)
                         cg->hier[k++] = cg->hier[i];
-                else {
+                else if (!cg->hier[i].borrowed) {
                         safe_close(cg->hier[i].root_fd);
                         free(cg->hier[i].mnt);
                         free(cg->hier[i].controllers);

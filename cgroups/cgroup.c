@@ -35,11 +35,13 @@ int cg_detect(cg_version *ret)
 
 static void hierarchy_done(struct cg_hierarchy *h)
 {
-        safe_close(h->root_fd);
+        if (!h->borrowed) {
+                safe_close(h->root_fd);
+                free(h->mnt);
+                free(h->controllers);
+        }
         safe_close(h->fd);
         safe_close(h->attach_fd);
-        free(h->mnt);
-        free(h->controllers);
 }
 
 void cg_ct_free(cg_ct *cg)
