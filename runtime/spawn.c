@@ -227,20 +227,12 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_conso
         if (n != (ssize_t)sizeof(report) || report.error != 0)
                 goto child_failed;
 
-        unsigned long long start;
-        /* Recorded before the child may proceed: a CT that runs is always a CT we can find. */
-        r = proc_start_time(pid, &start, NULL);
-        if (r >= 0)
-                r = ct_state_write(c, pid, start, p->lxcfs_word);
-        failpoint("start.state");
-        if (r < 0) {
-                log_error_errno(r, "Failed to record the state of CT %u: %m", c->id);
-                goto kill_child;
-        }
         if (ct_userns(p->cfg) && (r = ct_userns_write_maps(pid, p->cfg->local_uid, p->cfg->local_gid)) < 0) {
                 log_error_errno(r, "Failed to map the user ids of CT %u: %m", c->id);
                 goto kill_child;
         }
+        /* the root, before the state is recorded: a start killed while it mounts (or waits for the last
+         * stop's unmount) leaves a CT that is down, never one recorded as running without its root */
         if (late_mountns(p)) {
                 char path[64];
                 snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
@@ -252,6 +244,16 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_conso
                 r = p->mount_root(c, userns, p->mount_root_data);
                 if (r < 0)
                         goto kill_child;
+        }
+        unsigned long long start;
+        /* Recorded before the child may proceed: a CT that runs is always a CT we can find. */
+        r = proc_start_time(pid, &start, NULL);
+        if (r >= 0)
+                r = ct_state_write(c, pid, start, p->lxcfs_word);
+        failpoint("start.state");
+        if (r < 0) {
+                log_error_errno(r, "Failed to record the state of CT %u: %m", c->id);
+                goto kill_child;
         }
         if (p->before_go && (r = p->before_go(c, pid)) < 0)
                 goto kill_child;
