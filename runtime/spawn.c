@@ -74,6 +74,34 @@ static int child_console(int sock, char *err, size_t errlen)
         return s;
 }
 
+static bool executable(const char *path)
+{
+        struct stat st;
+        return stat(path, &st) >= 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+/* sp->path as execvp(3) would find it: a name without a slash in the PATH of the process's environment
+ * (or the default one), in the container's root. */
+static bool find_executable(const struct spawn_proc *sp, char *buf, size_t len)
+{
+        if (strchr(sp->path, '/')) {
+                snprintf(buf, len, "%s", sp->path);
+                return executable(buf);
+        }
+        const char *search = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        for (char *const *e = sp->envp; e && *e; e++)
+                if (strncmp(*e, "PATH=", 5) == 0)
+                        search = *e + 5;
+        while (*search) {
+                size_t n = strcspn(search, ":");
+                snprintf(buf, len, "%.*s/%s", (int)n, n ? search : ".", sp->path);
+                if (executable(buf))
+                        return true;
+                search += n + (search[n] == ':');
+        }
+        return false;
+}
+
 static _noreturn_ void child_main(const struct spawn_proc *sp, bool in_v2, int go_fd, int report_fd,
                                   int console_sock)
 {
@@ -125,15 +153,20 @@ static _noreturn_ void child_main(const struct spawn_proc *sp, bool in_v2, int g
 
         if (setsid() < 0)
                 child_fail(report_fd, errno, "setsid failed");
-        int in = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY), out = sp->stdio_fd;
-        if (console_sock >= 0) {
-                in = out = child_console(console_sock, err, sizeof(err));
-                if (in < 0)
-                        child_fail(report_fd, -in, err);
+        if (console_sock >= 0 || !sp->inherit_stdio) {
+                int in = -1, out = sp->stdio_fd;
+                if (console_sock >= 0) {
+                        in = out = child_console(console_sock, err, sizeof(err));
+                        if (in < 0)
+                                child_fail(report_fd, -in, err);
+                } else
+                        in = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+                if (in < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+                    dup2(out, STDERR_FILENO) < 0)
+                        child_fail(report_fd, errno, "Cannot set up the standard input and output");
+                if (console_sock >= 0 && sp->console_ctty && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+                        child_fail(report_fd, errno, "Cannot make the console the controlling terminal");
         }
-        if (in < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
-            dup2(out, STDERR_FILENO) < 0)
-                child_fail(report_fd, errno, "Cannot set up the standard input and output");
 
         r = sp->confine(sp, err, sizeof(err));
         if (r < 0)
@@ -144,16 +177,27 @@ static _noreturn_ void child_main(const struct spawn_proc *sp, bool in_v2, int g
         if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
                 child_fail(report_fd, errno, "close_range failed");
 
-        struct stat st;
-        if (stat(sp->path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
+        char path[4096];
+        if (!find_executable(sp, path, sizeof(path))) {
                 snprintf(err, sizeof(err), "%s has no executable %s", sp->what_root, sp->path);
                 child_fail(report_fd, ENOEXEC, err);
         }
 
         if (prctl(PR_SET_PDEATHSIG, 0) < 0)
                 child_fail(report_fd, errno, "Cannot clear the parent-death signal");
-        execve(sp->path, sp->argv, sp->envp);
-        snprintf(err, sizeof(err), "Cannot execute %s", sp->path);
+        if (sp->wait_before_exec) {
+                /* set up: the parent is told so (EOF), and nothing more can be reported to it */
+                safe_close(report_fd);
+                report_fd = -EBADF;
+                if (sp->wait_before_exec(sp) < 0)
+                        _exit(127);
+        }
+        execve(path, sp->argv, sp->envp);
+        snprintf(err, sizeof(err), "Cannot execute %.400s", path);
+        if (report_fd < 0) {
+                dprintf(STDERR_FILENO, "vpsctl: %s: %s\n", err, strerror(errno));
+                _exit(127);
+        }
         child_fail(report_fd, errno, err);
 }
 
