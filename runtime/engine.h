@@ -353,5 +353,7 @@ int oci_kill(const char *root, const char *id, int sig);
 int oci_delete(const char *root, const char *id, bool force);
 /* Freeze (pause) or thaw (resume) the container's cgroup. */
 int oci_pause(const char *root, const char *id, bool pause);
+/* The host pids of the container's processes (its cgroup), *ret to free. */
+int oci_ps(const char *root, const char *id, pid_t **ret, size_t *ret_n);
 /* What this runtime supports, as the runtime-spec's features JSON (*ret, to free). */
 int oci_features_json(char **ret);

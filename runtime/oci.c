@@ -742,3 +742,21 @@ int oci_features_json(char **ret)
         json_object_put(o);
         return *ret ? 0 : -ENOMEM;
 }
+
+int oci_ps(const char *root, const char *id, pid_t **ret, size_t *ret_n)
+{
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_cg_ct_ cg_ct *cg = NULL;
+        int r;
+        if ((r = check_id(id)) < 0 || (r = open_state(root, id, &dfd)) < 0)
+                return r;
+        r = open_cgroup(dfd, false, NULL, NULL, &cg);
+        if (r == -ENOENT) {
+                *ret = NULL; /* gone with its processes */
+                *ret_n = 0;
+                return 0;
+        }
+        if (r < 0 || (r = cg_ct_pids(cg, ret, ret_n)) < 0)
+                return log_error_errno(r, "Cannot read the processes of container %s: %m", id);
+        return 0;
+}

@@ -50,7 +50,8 @@ static int oci_usage(const char *fmt, const char *arg)
         fputs("\nUsage: vpsctl oci [--root DIR] [--log FILE] [--log-format text|json] COMMAND\n"
               "  spec [--bundle DIR] | features\n"
               "  create --bundle DIR [--pid-file FILE] [--console-socket SOCKET] ID\n"
-              "  start ID | state ID | kill ID [SIGNAL] | pause ID | resume ID | delete [--force] ID\n",
+              "  start ID | state ID | kill ID [SIGNAL] | pause ID | resume ID\n"
+              "  ps [--format table|json] ID | delete [--force] ID\n",
               stderr);
         return EXIT_VZ_BAD_SYNTAX;
 }
@@ -83,6 +84,32 @@ static int parse_signal(const char *s)
                         return sig;
         }
         return -1;
+}
+
+/* ps: runc's --format json (a JSON array of host pids, containerd's form) or a table of pid and command */
+static void print_ps(const pid_t *pids, size_t n, bool json)
+{
+        if (json) {
+                fputc('[', stdout);
+                for (size_t i = 0; i < n; i++)
+                        printf("%s%d", i ? "," : "", (int)pids[i]);
+                fputs("]\n", stdout);
+                return;
+        }
+        printf("%-8s %s\n", "PID", "CMD");
+        for (size_t i = 0; i < n; i++) {
+                char path[64], cmd[512];
+                snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pids[i]);
+                FILE *f = fopen(path, "re");
+                size_t len = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
+                if (f)
+                        fclose(f);
+                cmd[len] = 0;
+                for (size_t j = 0; j + 1 < len; j++)
+                        if (!cmd[j])
+                                cmd[j] = ' ';
+                printf("%-8d %s\n", (int)pids[i], cmd);
+        }
 }
 
 /* vzctl's codes where the meaning exists: 14 no such container, 44 it exists, 31 not in the state the verb
@@ -148,15 +175,16 @@ static int oci_main(int argc, char **argv)
                 return oci_usage("a command is missing%s", "");
         const char *cmd = argv[i++];
         /* runc's verbs that vpsctl does not have yet: refused before their options, which are not parsed */
-        if (streq(cmd, "exec") || streq(cmd, "ps") || streq(cmd, "update") || streq(cmd, "checkpoint") ||
+        if (streq(cmd, "exec") || streq(cmd, "update") || streq(cmd, "checkpoint") ||
             streq(cmd, "restore") || streq(cmd, "run") || streq(cmd, "events") || streq(cmd, "list")) {
                 log_error(
                         "vpsctl oci %s is not implemented yet; the runtime supports spec, features, create, "
-                        "start, state, kill, pause, resume and delete",
+                        "start, state, kill, pause, resume, ps and delete",
                         cmd);
                 return EXIT_VZ_BAD_SYNTAX;
         }
         const char *bundle = NULL, *pid_file = NULL, *console = NULL, *id = NULL, *sig = NULL;
+        const char *ps_format = "table";
         bool force = false;
         for (; i < argc; i++) {
                 if (streq(cmd, "delete") && (streq(argv[i], "--force") || streq(argv[i], "-f")))
@@ -174,6 +202,10 @@ static int oci_main(int argc, char **argv)
                         if (!v)
                                 return oci_usage("--console-socket needs a socket path%s", "");
                         console = v;
+                } else if (streq(cmd, "ps") && take(argc, argv, &i, "--format", "-f", &v)) {
+                        if (!v || (!streq(v, "table") && !streq(v, "json")))
+                                return oci_usage("ps --format is table or json, not \"%s\"", v ? v : "");
+                        ps_format = v;
                 } else if (argv[i][0] == '-' && argv[i][1])
                         return oci_usage("unknown option %s", argv[i]);
                 else if (!id && !streq(cmd, "spec"))
@@ -194,7 +226,7 @@ static int oci_main(int argc, char **argv)
                 return 0;
         }
         if (!streq(cmd, "create") && !streq(cmd, "start") && !streq(cmd, "state") && !streq(cmd, "kill") &&
-            !streq(cmd, "delete") && !streq(cmd, "pause") && !streq(cmd, "resume"))
+            !streq(cmd, "delete") && !streq(cmd, "pause") && !streq(cmd, "resume") && !streq(cmd, "ps"))
                 return oci_usage("unknown command \"%s\"", cmd);
         if (!id)
                 return oci_usage("%s needs a container ID", cmd);
@@ -215,6 +247,15 @@ static int oci_main(int argc, char **argv)
                 if (s < 0)
                         return oci_usage("\"%s\" is not a signal", sig);
                 return cmd_exit(cmd, oci_kill(root, id, s));
+        }
+        if (streq(cmd, "ps")) {
+                _cleanup_free_ pid_t *pids = NULL;
+                size_t n = 0;
+                int r = oci_ps(root, id, &pids, &n);
+                if (r < 0)
+                        return cmd_exit(cmd, r);
+                print_ps(pids, n, streq(ps_format, "json"));
+                return 0;
         }
         if (streq(cmd, "pause") || streq(cmd, "resume"))
                 return cmd_exit(cmd, oci_pause(root, id, streq(cmd, "pause")));

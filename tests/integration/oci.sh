@@ -107,6 +107,15 @@ run oci start oci1
 assert_eq "$LAST_RC" 31 "a second start exits 31"
 assert_contains "$LAST_ERR" "is running, not created" "and says why"
 
+echo "# ps: the processes of the container's cgroup"
+run oci ps --format json oci1
+assert_eq "$LAST_RC" 0 "ps --format json -> 0"
+assert_eq "$(jq -r --arg p "$pid" 'index($p | tonumber) != null' <<<"$LAST_OUT")" true \
+        "ps --format json lists the process's host pid"
+assert_eq "$(jq -r 'type == "array" and all(type == "number")' <<<"$LAST_OUT")" true "as a JSON array of numbers"
+run oci ps oci1
+assert_match "$LAST_OUT" "^$pid +sh -c " "ps's table shows the pid and its command line"
+
 echo "# pause, resume"
 expect_rc 0 oci pause oci1
 assert_eq "$(oci_status oci1)" paused "state: paused"
