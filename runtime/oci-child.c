@@ -308,10 +308,6 @@ int oci_child_root(const struct spawn_proc *sp, char *err, size_t errlen)
         int r = join_namespaces(s, err, errlen);
         if (r < 0)
                 return r;
-        /* the fifo `start` writes to: opened now, while the host's paths are reachable */
-        *x->fifo_fd = open(x->fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (*x->fifo_fd < 0)
-                return fail(err, errlen, -errno, "Cannot open %s", x->fifo);
 
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return fail(err, errlen, -errno, "Cannot make the mounts private");
@@ -432,7 +428,7 @@ int oci_child_confine(const struct spawn_proc *sp, char *err, size_t errlen)
 int oci_child_wait(const struct spawn_proc *sp)
 {
         const struct oci_child *x = (const struct oci_child *)sp;
-        int fd = *x->fifo_fd;
+        int fd = x->fifo_fd;
         struct pollfd p = { .fd = fd, .events = POLLIN };
         char c;
         /* Nothing of vpsctl's is held while the process waits: the state directory's lock (the verbs that

@@ -12,8 +12,8 @@ struct oci_child {
         const struct oci_spec *spec;
         const char *bundle; /* absolute */
         const char *rootfs; /* absolute */
-        const char *fifo;   /* STATE/exec.fifo */
-        int *fifo_fd;       /* the child's end, opened in oci_child_root() */
+        int fifo_fd;        /* STATE/exec.fifo's read end, opened by the parent (the state directory is
+                             * root's: a child in a user namespace could not open it), inherited */
         const void *bpf;    /* struct sock_filter[bpf_len], built by oci_seccomp_build(); NULL: none */
         size_t bpf_len;
         /* the parent's */

@@ -335,13 +335,13 @@ int oci_create(const char *root, const char *id, const char *bundle_arg, const c
 {
         _cleanup_free_ char *bundle = NULL, *text = NULL, *rootfs = NULL, *cg_parent = NULL, *cg_name = NULL;
         _cleanup_free_ void *bpf = NULL;
-        _cleanup_close_ int bdfd = -EBADF, rfd = -EBADF, dfd = -EBADF, master = -EBADF;
+        _cleanup_close_ int bdfd = -EBADF, rfd = -EBADF, dfd = -EBADF, master = -EBADF, fifo_fd = -EBADF;
         _cleanup_cg_ct_ cg_ct *cg = NULL;
         struct oci_spec *s = NULL;
         size_t len = 0, bpf_len = 0;
-        char err[512], what[160], fifo[PATH_MAX];
+        char err[512], what[160];
         bool made = false;
-        int r, fifo_fd = -1;
+        int r;
 
         if ((r = check_id(id)) < 0)
                 return r;
@@ -440,7 +440,12 @@ int oci_create(const char *root, const char *id, const char *bundle_arg, const c
         char *default_env[] = { (char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                 NULL };
         snprintf(what, sizeof(what), "container %s", id);
-        snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", root, id);
+        /* no writer yet: O_NONBLOCK opens the read end at once */
+        fifo_fd = openat(dfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fifo_fd < 0) {
+                r = log_error_errno(-errno, "Cannot open the exec.fifo of container %s: %m", id);
+                goto out;
+        }
         struct oci_child x = {
                 .sp = {
                         .what = what,
@@ -465,8 +470,7 @@ int oci_create(const char *root, const char *id, const char *bundle_arg, const c
                 .spec = s,
                 .bundle = bundle,
                 .rootfs = rootfs,
-                .fifo = fifo,
-                .fifo_fd = &fifo_fd,
+                .fifo_fd = fifo_fd,
                 .bpf = bpf,
                 .bpf_len = bpf_len,
                 .state_dfd = dfd,

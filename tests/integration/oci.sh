@@ -230,7 +230,25 @@ refused "an ambient capability not inheritable" "process.capabilities.ambient" \
 refused "a terminal without --console-socket" "--console-socket" '.process.terminal = true'
 refused "an idmap mount option" "idmap" '.mounts += [{ "destination": "/mnt", "type": "bind",
         "source": "/tmp", "options": ["bind", "idmap"] }]'
+echo "# a user namespace of linux.uidMappings/gidMappings"
 cp "$TEST_TMP/good.json" "$B/config.json"
+chmod 0755 "$TEST_TMP" # the bundle is reached by the namespace's root, host uid 200000
+edit '.process.args = ["sh", "-c", "cat /proc/self/uid_map; echo x >/dev/null && echo devnull=ok; sleep 5"] |
+        .linux.namespaces += [{ "type": "user" }] |
+        .linux.uidMappings = [{ "containerID": 0, "hostID": 200000, "size": 65536 }] |
+        .linux.gidMappings = [{ "containerID": 0, "hostID": 200000, "size": 65536 }] |
+        .linux.cgroupsPath = "/'"$VPSCTL_CGROUP_PARENT"'/oci6"'
+oci create --bundle "$B" --pid-file "$TEST_TMP/pid6" oci6 >"$TEST_TMP/oci6.out" 2>&1
+assert_eq "$?" 0 "create oci6 (user namespace) -> 0"
+expect_rc 0 oci start oci6
+wait_until 10 grep -q devnull=ok "$TEST_TMP/oci6.out"
+pid6=$(cat "$TEST_TMP/pid6")
+assert_match "$(cat "$TEST_TMP/oci6.out")" '^ +0 +200000 +65536$' "the process sees config.json's uid map"
+assert_eq "$(awk '/^Uid:/ { print $2 }' "/proc/$pid6/status")" 200000 "its root is host uid 200000"
+assert_contains "$(cat "$TEST_TMP/oci6.out")" "devnull=ok" "and opens /dev/null"
+expect_rc 0 oci delete --force oci6
+cp "$TEST_TMP/good.json" "$B/config.json"
+
 run oci exec bad true
 assert_eq "$LAST_RC" 20 "exec (not implemented) exits 20"
 assert_contains "$LAST_ERR" "not implemented" "and says so"
