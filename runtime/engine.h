@@ -353,6 +353,11 @@ int oci_kill(const char *root, const char *id, int sig);
 int oci_delete(const char *root, const char *id, bool force);
 /* Freeze (pause) or thaw (resume) the container's cgroup. */
 int oci_pause(const char *root, const char *id, bool pause);
+/* Run process_file's process (runtime-spec process JSON), or config.json's with args, in the running
+ * container: its namespaces, cgroup, confinement. Without detach, waits: *ret_status is its exit code (128+N
+ * for signal N). pid_file: its host pid. */
+int oci_exec(const char *root, const char *id, const char *process_file, char **args, bool detach,
+             const char *pid_file, int *ret_status);
 /* The host pids of the container's processes (its cgroup), *ret to free. */
 int oci_ps(const char *root, const char *id, pid_t **ret, size_t *ret_n);
 /* What this runtime supports, as the runtime-spec's features JSON (*ret, to free). */

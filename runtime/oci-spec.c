@@ -1149,16 +1149,45 @@ static void free_kv(struct oci_kv *l, size_t n)
         free(l);
 }
 
-void oci_spec_free(struct oci_spec *s)
+static void process_free(struct oci_spec *s)
 {
-        if (!s)
-                return;
-        free(s->oci_version);
         free(s->process.additional_gids);
         strv_free(s->process.args);
         strv_free(s->process.env);
         free(s->process.cwd);
         free(s->process.rlimits);
+        memset(&s->process, 0, sizeof(s->process));
+}
+
+int oci_spec_parse_process(const char *text, size_t len, struct oci_spec *s, char *err, size_t errlen)
+{
+        struct parser p = { .err = err, .errlen = errlen };
+        if (len > INT32_MAX)
+                return fail(&p, "the process file is too large");
+        json_tokener *tok = json_tokener_new();
+        if (!tok)
+                return -ENOMEM;
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+        json_object *o = json_tokener_parse_ex(tok, text, (int)len);
+        enum json_tokener_error jerr = json_tokener_get_error(tok);
+        size_t at = json_tokener_get_parse_end(tok);
+        json_tokener_free(tok);
+        if (!o || jerr != json_tokener_success || at != len) {
+                json_object_put(o);
+                return fail(&p, "the process file is not one valid JSON object (byte %zu)", at);
+        }
+        process_free(s);
+        int r = parse_process(&p, o, s);
+        json_object_put(o);
+        return r;
+}
+
+void oci_spec_free(struct oci_spec *s)
+{
+        if (!s)
+                return;
+        free(s->oci_version);
+        process_free(s);
         free(s->root_path);
         free(s->hostname);
         for (size_t i = 0; i < s->n_mounts; i++) {

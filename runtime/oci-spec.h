@@ -149,6 +149,8 @@ struct oci_spec {
 /* Parse config.json's text. -EINVAL with a sentence in err naming the JSON path of what is wrong or not
  * supported; -ENOMEM. */
 int oci_spec_parse(const char *text, size_t len, struct oci_spec **ret, char *err, size_t errlen);
+/* exec --process FILE: the runtime-spec's process object in place of s->process; errors as in parse. */
+int oci_spec_parse_process(const char *text, size_t len, struct oci_spec *s, char *err, size_t errlen);
 void oci_spec_free(struct oci_spec *s);
 
 /* `spec`'s default config.json (runc's, vpsctl's host name). */

@@ -16,7 +16,9 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/fdpass.h"
@@ -25,6 +27,10 @@
 #include "oci-internal.h"
 
 #define OCI_CGROUP_PARENT "vpsctl-oci"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 
 int oci_write_default_spec(const char *bundle)
 {
@@ -763,4 +769,223 @@ int oci_ps(const char *root, const char *id, pid_t **ret, size_t *ret_n)
         if (r < 0 || (r = cg_ct_pids(cg, ret, ret_n)) < 0)
                 return log_error_errno(r, "Cannot read the processes of container %s: %m", id);
         return 0;
+}
+
+static char **strv_dup(char *const *l)
+{
+        size_t n = 0;
+        while (l && l[n])
+                n++;
+        char **c = calloc(n + 1, sizeof(char *));
+        for (size_t i = 0; c && i < n; i++)
+                if (!(c[i] = strdup(l[i]))) {
+                        strv_free(c);
+                        return NULL;
+                }
+        return c;
+}
+
+/* exec's child, in the container's pid namespace already: the container's cgroup and other namespaces,
+ * the process's confinement (oci_child_confine(), as the first process), then exec. A failure is a
+ * sentence on report. */
+static _noreturn_ void exec_child(struct oci_child *x, cg_ct *cg, const int *ns, size_t n_ns, int report)
+{
+        char err[512] = "";
+        /* 0: the writer itself (getpid() here is a pid of the container's namespace) */
+        int r = cg_ct_attach(cg, 0);
+        if (r < 0) {
+                snprintf(err, sizeof(err), "Cannot move into the container's cgroup: %s", strerror(-r));
+                goto fail;
+        }
+        /* the user namespace first: the others belong to it */
+        for (size_t i = 0; i < n_ns; i++)
+                if (ns[i] >= 0 && setns(ns[i], 0) < 0) {
+                        snprintf(err, sizeof(err), "Cannot join the container's namespaces: %s",
+                                 strerror(errno));
+                        goto fail;
+                }
+        if (x->spec->process.terminal) {
+                snprintf(err, sizeof(err), "process.terminal: exec with a terminal is not supported yet");
+                goto fail;
+        }
+        r = oci_child_confine(&x->sp, err, sizeof(err));
+        if (r < 0)
+                goto fail;
+        /* the report pipe closes on exec: nothing else of vpsctl's goes with the process */
+        if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+                snprintf(err, sizeof(err), "close_range failed: %s", strerror(errno));
+                goto fail;
+        }
+        if (x->spec->process.env)
+                environ = x->spec->process.env;
+        execvp(x->spec->process.args[0], x->spec->process.args);
+        snprintf(err, sizeof(err), "Cannot execute %s: %s", x->spec->process.args[0], strerror(errno));
+fail:
+        (void)!write(report, err, strlen(err));
+        _exit(127);
+}
+
+int oci_exec(const char *root, const char *id, const char *process_file, char **args, bool detach,
+             const char *pid_file, int *ret_status)
+{
+        static const char *const ns_names[] = { "user", "mnt", "uts", "ipc", "net", "cgroup" };
+        _cleanup_close_ int dfd = -EBADF, own_pid_ns = -EBADF, ctr_pid_ns = -EBADF;
+        int rep[2] = { -EBADF, -EBADF };
+        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ void *bpf = NULL;
+        _cleanup_cg_ct_ cg_ct *cg = NULL;
+        struct oci_spec *s = NULL;
+        int ns[ELEMENTSOF(ns_names)];
+        size_t len, bpf_len = 0;
+        char err[512], path[64];
+        pid_t pid;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(ns); i++)
+                ns[i] = -EBADF;
+        if ((r = check_id(id)) < 0 || (r = open_state(root, id, &dfd)) < 0)
+                return r;
+        oci_status st = read_status(dfd, &pid);
+        if (st != OCI_RUNNING) {
+                log_error("Container %s is %s; exec needs a running container", id, status_names[st]);
+                return -ESRCH;
+        }
+        if ((r = read_full_file_at(dfd, "config.json", &text, &len)) < 0 ||
+            (r = oci_spec_parse(text, len, &s, err, sizeof(err))) < 0)
+                return log_error_errno(r, "Cannot read the config.json of container %s: %m", id);
+        if (process_file) {
+                _cleanup_free_ char *ptext = NULL;
+                size_t plen;
+                if ((r = read_full_file_at(AT_FDCWD, process_file, &ptext, &plen)) < 0) {
+                        log_error_errno(r, "Cannot read --process %s: %m", process_file);
+                        goto out;
+                }
+                if ((r = oci_spec_parse_process(ptext, plen, s, err, sizeof(err))) < 0) {
+                        log_error("--process %s: %s", process_file, err);
+                        goto out;
+                }
+        } else {
+                char **a = strv_dup(args);
+                if (!a) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                strv_free(s->process.args);
+                s->process.args = a;
+                s->process.terminal = false;
+        }
+        if (s->process.terminal) {
+                log_error(
+                        "Cannot exec in container %s: process.terminal (--tty) is not supported by exec yet",
+                        id);
+                r = -EOPNOTSUPP;
+                goto out;
+        }
+        if (s->seccomp && (r = oci_seccomp_build(s->seccomp, &bpf, &bpf_len, err, sizeof(err))) < 0) {
+                log_error("config.json: %s", err);
+                goto out;
+        }
+        if ((r = open_cgroup(dfd, false, NULL, NULL, &cg)) < 0) {
+                log_error_errno(r, "Cannot open the cgroup of container %s: %m", id);
+                goto out;
+        }
+        /* the container's namespaces, those that are not ours (joining one's own user namespace fails) */
+        for (size_t i = 0; i < ELEMENTSOF(ns_names); i++) {
+                struct stat a, b;
+                snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_names[i]);
+                char self[64];
+                snprintf(self, sizeof(self), "/proc/self/ns/%s", ns_names[i]);
+                if (stat(path, &a) < 0 || stat(self, &b) < 0) {
+                        r = log_error_errno(-errno, "Cannot find the %s namespace of container %s: %m",
+                                            ns_names[i], id);
+                        goto out;
+                }
+                if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+                        continue;
+                if ((ns[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+                        r = log_error_errno(-errno, "Cannot open the %s namespace of container %s: %m",
+                                            ns_names[i], id);
+                        goto out;
+                }
+        }
+        snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+        own_pid_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        ctr_pid_ns = open(path, O_RDONLY | O_CLOEXEC);
+        if (own_pid_ns < 0 || ctr_pid_ns < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+                r = log_error_errno(-errno, "Cannot open the pid namespace of container %s: %m", id);
+                goto out;
+        }
+        char what[160];
+        snprintf(what, sizeof(what), "container %s", id);
+        struct oci_child x = {
+                .sp = { .what = what },
+                .spec = s,
+                .bpf = bpf,
+                .bpf_len = bpf_len,
+                .fifo_fd = -EBADF,
+                .state_dfd = -EBADF,
+        };
+        /* the pid namespace is entered by the children of who joins it: ours, for the one fork */
+        if (setns(ctr_pid_ns, CLONE_NEWPID) < 0) {
+                r = log_error_errno(-errno, "Cannot join the pid namespace of container %s: %m", id);
+                goto out;
+        }
+        pid_t child = fork();
+        if (child == 0) {
+                rep[0] = safe_close(rep[0]);
+                exec_child(&x, cg, ns, ELEMENTSOF(ns), rep[1]);
+        }
+        int saved = errno;
+        if (setns(own_pid_ns, CLONE_NEWPID) < 0) {
+                r = log_error_errno(-errno, "Failed to return to our own pid namespace: %m");
+                if (child > 0) {
+                        (void)kill(child, SIGKILL);
+                        (void)waitpid(child, NULL, 0);
+                }
+                goto out;
+        }
+        if (child < 0) {
+                r = log_error_errno(-saved, "Cannot fork into container %s: %m", id);
+                goto out;
+        }
+        rep[1] = safe_close(rep[1]);
+        ssize_t n = read(rep[0], err, sizeof(err) - 1);
+        if (n > 0) {
+                err[n] = 0;
+                (void)waitpid(child, NULL, 0);
+                log_error("Cannot exec in container %s: %s", id, err);
+                r = -ENOEXEC;
+                goto out;
+        }
+        if (pid_file) {
+                char buf[32];
+                snprintf(buf, sizeof(buf), "%d", (int)child);
+                if ((r = write_file_atomic_at(AT_FDCWD, pid_file, buf, strlen(buf), 0644)) < 0) {
+                        log_error_errno(r, "Cannot write --pid-file %s: %m", pid_file);
+                        (void)kill(child, SIGKILL);
+                        (void)waitpid(child, NULL, 0);
+                        goto out;
+                }
+        }
+        /* no lock held while the process runs: the other verbs go on */
+        dfd = safe_close(dfd);
+        *ret_status = 0;
+        if (!detach) {
+                int status;
+                while (waitpid(child, &status, 0) < 0)
+                        if (errno != EINTR) {
+                                r = log_error_errno(-errno,
+                                                    "Cannot wait for the process in container %s: %m", id);
+                                goto out;
+                        }
+                *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        r = 0;
+out:
+        for (size_t i = 0; i < ELEMENTSOF(ns); i++)
+                safe_close(ns[i]);
+        safe_close(rep[0]);
+        safe_close(rep[1]);
+        oci_spec_free(s);
+        return r;
 }

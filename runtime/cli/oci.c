@@ -51,6 +51,7 @@ static int oci_usage(const char *fmt, const char *arg)
               "  spec [--bundle DIR] | features\n"
               "  create --bundle DIR [--pid-file FILE] [--console-socket SOCKET] ID\n"
               "  start ID | state ID | kill ID [SIGNAL] | pause ID | resume ID\n"
+              "  exec [--process FILE] [--detach] [--pid-file FILE] ID [COMMAND ARG...]\n"
               "  ps [--format table|json] ID | delete [--force] ID\n",
               stderr);
         return EXIT_VZ_BAD_SYNTAX;
@@ -113,7 +114,7 @@ static void print_ps(const pid_t *pids, size_t n, bool json)
 }
 
 /* vzctl's codes where the meaning exists: 14 no such container, 44 it exists, 31 not in the state the verb
- * needs, 32 delete of a running one, 21 config.json refused, 9 locked */
+ * needs, 32 delete of a running one, 21 config.json refused, 9 locked, 8 exec's process could not run */
 static int cmd_exit(const char *cmd, int r)
 {
         if (r >= 0)
@@ -124,6 +125,8 @@ static int cmd_exit(const char *cmd, int r)
                 return EXIT_VZ_FS_PRVT_EXISTS;
         if (r == -EBUSY && streq(cmd, "delete"))
                 return EXIT_VZ_RUNNING;
+        if (r == -ENOEXEC && streq(cmd, "exec"))
+                return EXIT_VZ_EXEC;
         return cli_exit_code(r, EXIT_VZ_SYSTEM);
 }
 
@@ -175,16 +178,18 @@ static int oci_main(int argc, char **argv)
                 return oci_usage("a command is missing%s", "");
         const char *cmd = argv[i++];
         /* runc's verbs that vpsctl does not have yet: refused before their options, which are not parsed */
-        if (streq(cmd, "exec") || streq(cmd, "update") || streq(cmd, "checkpoint") ||
-            streq(cmd, "restore") || streq(cmd, "run") || streq(cmd, "events") || streq(cmd, "list")) {
+        if (streq(cmd, "update") || streq(cmd, "checkpoint") || streq(cmd, "restore") || streq(cmd, "run") ||
+            streq(cmd, "events") || streq(cmd, "list")) {
                 log_error(
                         "vpsctl oci %s is not implemented yet; the runtime supports spec, features, create, "
-                        "start, state, kill, pause, resume, ps and delete",
+                        "start, state, kill, pause, resume, exec, ps and delete",
                         cmd);
                 return EXIT_VZ_BAD_SYNTAX;
         }
         const char *bundle = NULL, *pid_file = NULL, *console = NULL, *id = NULL, *sig = NULL;
-        const char *ps_format = "table";
+        const char *ps_format = "table", *process = NULL;
+        bool detach = false;
+        char **args = NULL;
         bool force = false;
         for (; i < argc; i++) {
                 if (streq(cmd, "delete") && (streq(argv[i], "--force") || streq(argv[i], "-f")))
@@ -202,6 +207,23 @@ static int oci_main(int argc, char **argv)
                         if (!v)
                                 return oci_usage("--console-socket needs a socket path%s", "");
                         console = v;
+                } else if (streq(cmd, "exec") && id) {
+                        args = argv + i; /* the command and its arguments, as they are */
+                        break;
+                } else if (streq(cmd, "exec") && take(argc, argv, &i, "--process", "-p", &v)) {
+                        if (!v)
+                                return oci_usage("--process needs a file%s", "");
+                        process = v;
+                } else if (streq(cmd, "exec") && take(argc, argv, &i, "--pid-file", NULL, &v)) {
+                        if (!v)
+                                return oci_usage("--pid-file needs a file%s", "");
+                        pid_file = v;
+                } else if (streq(cmd, "exec") && (streq(argv[i], "--detach") || streq(argv[i], "-d"))) {
+                        detach = true;
+                } else if (streq(cmd, "exec") && (streq(argv[i], "--tty") || streq(argv[i], "-t"))) {
+                        log_error(
+                                "vpsctl oci exec --tty is not supported yet; exec passes its stdio through");
+                        return EXIT_VZ_BAD_SYNTAX;
                 } else if (streq(cmd, "ps") && take(argc, argv, &i, "--format", "-f", &v)) {
                         if (!v || (!streq(v, "table") && !streq(v, "json")))
                                 return oci_usage("ps --format is table or json, not \"%s\"", v ? v : "");
@@ -226,7 +248,8 @@ static int oci_main(int argc, char **argv)
                 return 0;
         }
         if (!streq(cmd, "create") && !streq(cmd, "start") && !streq(cmd, "state") && !streq(cmd, "kill") &&
-            !streq(cmd, "delete") && !streq(cmd, "pause") && !streq(cmd, "resume") && !streq(cmd, "ps"))
+            !streq(cmd, "delete") && !streq(cmd, "pause") && !streq(cmd, "resume") && !streq(cmd, "ps") &&
+            !streq(cmd, "exec"))
                 return oci_usage("unknown command \"%s\"", cmd);
         if (!id)
                 return oci_usage("%s needs a container ID", cmd);
@@ -247,6 +270,12 @@ static int oci_main(int argc, char **argv)
                 if (s < 0)
                         return oci_usage("\"%s\" is not a signal", sig);
                 return cmd_exit(cmd, oci_kill(root, id, s));
+        }
+        if (streq(cmd, "exec")) {
+                if (!process == !args)
+                        return oci_usage("exec takes --process FILE or a command%s", "");
+                int status = 0, r = oci_exec(root, id, process, args, detach, pid_file, &status);
+                return r < 0 ? cmd_exit(cmd, r) : status;
         }
         if (streq(cmd, "ps")) {
                 _cleanup_free_ pid_t *pids = NULL;

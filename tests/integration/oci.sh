@@ -116,6 +116,34 @@ assert_eq "$(jq -r 'type == "array" and all(type == "number")' <<<"$LAST_OUT")" 
 run oci ps oci1
 assert_match "$LAST_OUT" "^$pid +sh -c " "ps's table shows the pid and its command line"
 
+echo "# exec: a process in the running container's namespaces, cgroup and confinement"
+run oci exec oci1 sh -c 'hostname; echo pid=$$; mkdir /tmp/e 2>/dev/null && echo mkdir=ok || echo mkdir=denied
+sed -n "s/^CapBnd:[[:space:]]*//p" /proc/self/status; exit 5'
+assert_eq "$LAST_RC" 5 "exec returns the process's exit code"
+assert_contains "$LAST_OUT" "oci-test" "it runs in the container's UTS namespace"
+assert_match "$LAST_OUT" '^pid=[0-9]+$' "and its pid namespace"
+assert_true "not as PID 1" eval '! grep -qx pid=1 <<<"$LAST_OUT"'
+assert_contains "$LAST_OUT" "mkdir=denied" "under config.json's seccomp filter"
+assert_contains "$LAST_OUT" "0000000020000420" "and its bounding set"
+cat >"$TEST_TMP/process.json" <<'EOF'
+{ "args": ["sh", "-c", "echo from-process-file; id -u; pwd"], "cwd": "/tmp", "user": { "uid": 1000, "gid": 1000 },
+  "env": ["PATH=/bin:/sbin:/usr/bin"] }
+EOF
+run oci exec --process "$TEST_TMP/process.json" oci1
+assert_eq "$LAST_RC" 0 "exec --process FILE -> 0"
+assert_eq "$LAST_OUT" "from-process-file
+1000
+/tmp" "the process file's args, user and cwd"
+expect_rc 0 oci exec --detach --pid-file "$TEST_TMP/epid" oci1 sleep 30
+epid=$(cat "$TEST_TMP/epid" 2>/dev/null)
+assert_contains " $(ct_pids oci1 | tr '\n' ' ') " " $epid " "exec --detach: its pid file names a process of the container's cgroup"
+run oci exec oci1 no-such-command
+assert_eq "$LAST_RC" 8 "exec of a missing command exits 8"
+assert_contains "$LAST_ERR" "Cannot execute no-such-command" "and says so"
+run oci exec --tty oci1 true
+assert_eq "$LAST_RC" 20 "exec --tty is refused (20)"
+assert_contains "$LAST_ERR" "not supported yet" "and says so"
+
 echo "# pause, resume"
 expect_rc 0 oci pause oci1
 assert_eq "$(oci_status oci1)" paused "state: paused"
@@ -132,6 +160,8 @@ assert_eq "$(oci_status oci1)" stopped "state: stopped after kill TERM"
 assert_eq "$(oci state oci1 | jq -r .pid)" 0 "a stopped container has no pid"
 run oci kill oci1 KILL
 assert_eq "$LAST_RC" 31 "kill of a stopped container exits 31"
+run oci exec oci1 true
+assert_eq "$LAST_RC" 31 "exec in a stopped container exits 31"
 expect_rc 0 oci delete oci1
 assert_true "delete removes the state directory" test ! -e "$OCI_ROOT/oci1"
 assert_eq "$(ct_cgroups oci1)" "" "delete removes the cgroup"
@@ -245,12 +275,14 @@ wait_until 10 grep -q devnull=ok "$TEST_TMP/oci6.out"
 pid6=$(cat "$TEST_TMP/pid6")
 assert_match "$(cat "$TEST_TMP/oci6.out")" '^ +0 +200000 +65536$' "the process sees config.json's uid map"
 assert_eq "$(awk '/^Uid:/ { print $2 }' "/proc/$pid6/status")" 200000 "its root is host uid 200000"
+run oci exec oci6 sh -c 'cat /proc/self/uid_map; id -u'
+assert_match "$LAST_OUT" '^ +0 +200000 +65536$' "exec joins the container's user namespace"
 assert_contains "$(cat "$TEST_TMP/oci6.out")" "devnull=ok" "and opens /dev/null"
 expect_rc 0 oci delete --force oci6
 cp "$TEST_TMP/good.json" "$B/config.json"
 
-run oci exec bad true
-assert_eq "$LAST_RC" 20 "exec (not implemented) exits 20"
+run oci update --resources - bad
+assert_eq "$LAST_RC" 20 "update (not implemented) exits 20"
 assert_contains "$LAST_ERR" "not implemented" "and says so"
 run "$VPSCTL" oci --systemd-cgroup state x
 assert_eq "$LAST_RC" 20 "--systemd-cgroup is refused"

@@ -230,10 +230,38 @@ static void test_refused(void)
         refused(MIN_SPEC("\"sysctl\":{\"a\":1}"), "linux.sysctl.a must be a string");
 }
 
+/* exec --process FILE: a process object replaces the config's, checked as config.json's process is */
+static void test_process_file(void)
+{
+        struct oci_spec *s = parse(MIN_SPEC(""));
+        CHECK(s != NULL);
+        if (!s)
+                return;
+        const char *p = "{\"args\":[\"id\",\"-u\"],\"cwd\":\"/tmp\",\"user\":{\"uid\":1000,\"gid\":100},"
+                        "\"env\":[\"A=1\"]}";
+        CHECK(oci_spec_parse_process(p, strlen(p), s, err, sizeof(err)) == 0);
+        CHECK_STREQ(s->process.args[0], "id");
+        CHECK_STREQ(s->process.args[1], "-u");
+        CHECK(s->process.args[2] == NULL);
+        CHECK_STREQ(s->process.cwd, "/tmp");
+        CHECK(s->process.uid == 1000 && s->process.gid == 100);
+        CHECK_STREQ(s->process.env[0], "A=1");
+        const char *bad =
+                "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0},\"selinuxLabel\":\"x\"}";
+        err[0] = 0;
+        CHECK(oci_spec_parse_process(bad, strlen(bad), s, err, sizeof(err)) == -EINVAL);
+        CHECK(strstr(err, "process.selinuxLabel") != NULL);
+        const char *broken = "{\"args\":";
+        CHECK(oci_spec_parse_process(broken, strlen(broken), s, err, sizeof(err)) == -EINVAL);
+        CHECK(strstr(err, "not one valid JSON object") != NULL);
+        oci_spec_free(s);
+}
+
 int main(void)
 {
         test_default();
         test_fields();
         test_refused();
+        test_process_file();
         return t_finish();
 }
