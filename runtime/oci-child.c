@@ -24,6 +24,7 @@
 
 #include "base/fileio.h"
 #include "base/macro.h"
+#include "cgroups/cgroups.h"
 #include "oci-internal.h"
 
 static int fail(char *err, size_t errlen, int r, const char *fmt, ...) _printf_(4, 5);
@@ -163,6 +164,57 @@ static int make_target(int rootfd, const char *dest, bool dir)
         return open_in_root(rootfd, path, O_PATH);
 }
 
+/* A mount of type "cgroup": the container's own cgroups (it is in its cgroup namespace already, if it has
+ * one). cgroup2 where the host is v2; on a v1 or hybrid host, as runc does, a tmpfs holding each hierarchy
+ * of /proc/self/cgroup (and cgroup2 as unified), the tmpfs made read-only last when flags say ro. */
+static int mount_cgroups(int rootfd, const char *dest, int fd, unsigned long flags)
+{
+        cg_version v;
+        int r = cg_detect(&v);
+        if (r < 0)
+                return r;
+        if (v == CG_VERSION_V2)
+                return mount_on_fd("cgroup", fd, "cgroup2", flags, NULL);
+        r = mount_on_fd("tmpfs", fd, "tmpfs", flags & ~MS_RDONLY, "mode=755");
+        if (r < 0)
+                return r;
+        _cleanup_close_ int top = open_in_root(rootfd, dest, O_PATH | O_DIRECTORY);
+        if (top < 0)
+                return top;
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+        if (!f)
+                return negative_errno();
+        char line[512];
+        while (fgets(line, sizeof(line), f)) {
+                /* "N:controllers:/path"; N 0 with no controllers is cgroup2 */
+                char *c = strchr(line, ':'), *e = c ? strchr(c + 1, ':') : NULL;
+                if (!c || !e)
+                        continue;
+                *e = 0;
+                const char *ctrl = c + 1, *name = *ctrl ? ctrl : "unified",
+                           *type = *ctrl ? "cgroup" : "cgroup2";
+                char opts[256];
+                if (strncmp(ctrl, "name=", 5) == 0) {
+                        name = ctrl + 5;
+                        snprintf(opts, sizeof(opts), "none,%s", ctrl);
+                } else
+                        snprintf(opts, sizeof(opts), "%s", ctrl);
+                if (mkdirat(top, name, 0755) < 0 && errno != EEXIST)
+                        return negative_errno();
+                _cleanup_close_ int sub = openat(top, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub < 0)
+                        return negative_errno();
+                r = mount_on_fd(type, sub, type, flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC),
+                                *ctrl ? opts : NULL);
+                if (r < 0)
+                        return r;
+        }
+        if (!(flags & MS_RDONLY))
+                return 0;
+        _cleanup_close_ int again = open_in_root(rootfd, dest, O_PATH | O_DIRECTORY);
+        return again < 0 ? again : mount_on_fd(NULL, again, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
+}
+
 static int do_mount(const struct oci_child *x, int rootfd, size_t i, char *err, size_t errlen)
 {
         const struct oci_mount *m = &x->spec->mounts[i];
@@ -193,7 +245,9 @@ static int do_mount(const struct oci_child *x, int rootfd, size_t i, char *err, 
                                     : mount_on_fd(NULL, top, NULL, MS_BIND | MS_REMOUNT | (flags & ~MS_REC),
                                                   NULL);
                 }
-        } else
+        } else if (streq_ptr(m->type, "cgroup"))
+                r = mount_cgroups(rootfd, m->destination, fd, flags);
+        else
                 r = mount_on_fd(src, fd, m->type, flags, *data ? data : NULL);
         if (r < 0)
                 return fail(err, errlen, r, "mounts[%zu]: cannot mount %s on %s", i, src, m->destination);
