@@ -358,6 +358,9 @@ int oci_pause(const char *root, const char *id, bool pause);
  * for signal N). pid_file: its host pid. */
 int oci_exec(const char *root, const char *id, const char *process_file, char **args, bool detach,
              const char *pid_file, int *ret_status);
+/* update --resources FILE ("-": stdin): a linux.resources object applied to the container's cgroup (what it
+ * sets; the rest stays). */
+int oci_update(const char *root, const char *id, const char *resources_file);
 /* The host pids of the container's processes (its cgroup), *ret to free. */
 int oci_ps(const char *root, const char *id, pid_t **ret, size_t *ret_n);
 /* What this runtime supports, as the runtime-spec's features JSON (*ret, to free). */

@@ -1159,27 +1159,66 @@ static void process_free(struct oci_spec *s)
         memset(&s->process, 0, sizeof(s->process));
 }
 
-int oci_spec_parse_process(const char *text, size_t len, struct oci_spec *s, char *err, size_t errlen)
+/* One JSON object from text, strictly; what names the text in errors. */
+static json_object *parse_one_object(struct parser *p, const char *text, size_t len, const char *what,
+                                     int *ret)
 {
-        struct parser p = { .err = err, .errlen = errlen };
-        if (len > INT32_MAX)
-                return fail(&p, "the process file is too large");
+        *ret = 0;
+        if (len > INT32_MAX) {
+                *ret = fail(p, "%s is too large", what);
+                return NULL;
+        }
         json_tokener *tok = json_tokener_new();
-        if (!tok)
-                return -ENOMEM;
+        if (!tok) {
+                *ret = -ENOMEM;
+                return NULL;
+        }
         json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
         json_object *o = json_tokener_parse_ex(tok, text, (int)len);
         enum json_tokener_error jerr = json_tokener_get_error(tok);
         size_t at = json_tokener_get_parse_end(tok);
         json_tokener_free(tok);
-        if (!o || jerr != json_tokener_success || at != len) {
+        if (!o || jerr != json_tokener_success || at != len || !json_object_is_type(o, json_type_object)) {
                 json_object_put(o);
-                return fail(&p, "the process file is not one valid JSON object (byte %zu)", at);
+                *ret = fail(p, "%s is not one valid JSON object (byte %zu)", what, at);
+                return NULL;
         }
+        return o;
+}
+
+int oci_spec_parse_process(const char *text, size_t len, struct oci_spec *s, char *err, size_t errlen)
+{
+        struct parser p = { .err = err, .errlen = errlen };
+        int r;
+        json_object *o = parse_one_object(&p, text, len, "the process file", &r);
+        if (!o)
+                return r;
         process_free(s);
-        int r = parse_process(&p, o, s);
+        r = parse_process(&p, o, s);
         json_object_put(o);
         return r;
+}
+
+int oci_spec_parse_resources(const char *text, size_t len, struct oci_spec **ret, char *err, size_t errlen)
+{
+        struct parser p = { .err = err, .errlen = errlen };
+        int r;
+        json_object *o = parse_one_object(&p, text, len, "the resources file", &r);
+        if (!o)
+                return r;
+        struct oci_spec *s = calloc(1, sizeof(*s));
+        if (!s) {
+                json_object_put(o);
+                return -ENOMEM;
+        }
+        r = parse_resources(&p, o, s);
+        json_object_put(o);
+        if (r < 0) {
+                oci_spec_free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
 }
 
 void oci_spec_free(struct oci_spec *s)

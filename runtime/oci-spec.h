@@ -151,6 +151,8 @@ struct oci_spec {
 int oci_spec_parse(const char *text, size_t len, struct oci_spec **ret, char *err, size_t errlen);
 /* exec --process FILE: the runtime-spec's process object in place of s->process; errors as in parse. */
 int oci_spec_parse_process(const char *text, size_t len, struct oci_spec *s, char *err, size_t errlen);
+/* update --resources FILE: a linux.resources object, into a new spec holding only resources. */
+int oci_spec_parse_resources(const char *text, size_t len, struct oci_spec **ret, char *err, size_t errlen);
 void oci_spec_free(struct oci_spec *s);
 
 /* `spec`'s default config.json (runc's, vpsctl's host name). */

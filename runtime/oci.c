@@ -66,6 +66,31 @@ static int check_id(const char *id)
         return -EINVAL;
 }
 
+/* linux.resources that the cgroup layer cannot take: refused, naming the field. */
+static int check_resources(const struct oci_spec *s)
+{
+        /* cg_limits has one disk */
+        int64_t major = -1, minor = -1;
+        for (size_t t = 0; t < 4; t++)
+                for (size_t i = 0; i < s->resources.n_blkio_throttle[t]; i++) {
+                        const struct oci_blkio_device *d = &s->resources.blkio_throttle[t][i];
+                        if ((major >= 0 && (d->major != major || d->minor != minor)) ||
+                            s->resources.n_blkio_throttle[t] > 1) {
+                                log_error(
+                                        "config.json: linux.resources.blockIO: vpsctl throttles one device");
+                                return -EINVAL;
+                        }
+                        major = d->major;
+                        minor = d->minor;
+                }
+        if (s->resources.n_blkio_weight_device) {
+                log_error(
+                        "config.json: linux.resources.blockIO.weightDevice is not supported by vpsctl yet");
+                return -EINVAL;
+        }
+        return 0;
+}
+
 /* What config.json asks that this version parses but does not apply: refused, naming the field. */
 static int check_applicable(const struct oci_spec *s, const char *console_socket)
 {
@@ -124,26 +149,7 @@ static int check_applicable(const struct oci_spec *s, const char *console_socket
                 log_error("config.json: linux.cgroupsPath must not climb with \"..\"");
                 return -EINVAL;
         }
-        /* cg_limits has one disk */
-        int64_t major = -1, minor = -1;
-        for (size_t t = 0; t < 4; t++)
-                for (size_t i = 0; i < s->resources.n_blkio_throttle[t]; i++) {
-                        const struct oci_blkio_device *d = &s->resources.blkio_throttle[t][i];
-                        if ((major >= 0 && (d->major != major || d->minor != minor)) ||
-                            s->resources.n_blkio_throttle[t] > 1) {
-                                log_error(
-                                        "config.json: linux.resources.blockIO: vpsctl throttles one device");
-                                return -EINVAL;
-                        }
-                        major = d->major;
-                        minor = d->minor;
-                }
-        if (s->resources.n_blkio_weight_device) {
-                log_error(
-                        "config.json: linux.resources.blockIO.weightDevice is not supported by vpsctl yet");
-                return -EINVAL;
-        }
-        return 0;
+        return check_resources(s);
 }
 
 static void build_limits(const struct oci_spec *s, cg_limits *l)
@@ -986,6 +992,53 @@ out:
                 safe_close(ns[i]);
         safe_close(rep[0]);
         safe_close(rep[1]);
+        oci_spec_free(s);
+        return r;
+}
+
+int oci_update(const char *root, const char *id, const char *resources_file)
+{
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_free_ char *text = NULL;
+        _cleanup_cg_ct_ cg_ct *cg = NULL;
+        struct oci_spec *s = NULL;
+        char err[512];
+        size_t len;
+        pid_t pid;
+        int r;
+        if ((r = check_id(id)) < 0 || (r = open_state(root, id, &dfd)) < 0)
+                return r;
+        oci_status st = read_status(dfd, &pid);
+        if (st == OCI_STOPPED) {
+                log_error("Container %s is stopped: no cgroup to update", id);
+                return -ESRCH;
+        }
+        r = streq(resources_file, "-") ? read_full_fd(STDIN_FILENO, &text, &len)
+                                       : read_full_file_at(AT_FDCWD, resources_file, &text, &len);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read --resources %s: %m", resources_file);
+        if ((r = oci_spec_parse_resources(text, len, &s, err, sizeof(err))) < 0) {
+                if (r == -EINVAL)
+                        log_error("--resources %s: %s", resources_file, err);
+                return r;
+        }
+        if ((r = check_resources(s)) < 0)
+                goto out;
+        if ((r = open_cgroup(dfd, false, NULL, NULL, &cg)) < 0) {
+                log_error_errno(r, "Cannot open the cgroup of container %s: %m", id);
+                goto out;
+        }
+        cg_limits l;
+        const char *what_missing = NULL;
+        build_limits(s, &l);
+        if ((r = cg_ct_set_limits(cg, &l, &what_missing)) < 0) {
+                log_error_errno(r, "Cannot update the cgroup of container %s%s%s: %m", id,
+                                what_missing ? ": no " : "", strempty(what_missing));
+                goto out;
+        }
+        if (s->resources.n_devices && (r = apply_devices(s, cg)) < 0)
+                log_error_errno(r, "Cannot update the device rules of container %s: %m", id);
+out:
         oci_spec_free(s);
         return r;
 }

@@ -52,7 +52,7 @@ static int oci_usage(const char *fmt, const char *arg)
               "  create --bundle DIR [--pid-file FILE] [--console-socket SOCKET] ID\n"
               "  start ID | state ID | kill ID [SIGNAL] | pause ID | resume ID\n"
               "  exec [--process FILE] [--detach] [--pid-file FILE] ID [COMMAND ARG...]\n"
-              "  ps [--format table|json] ID | delete [--force] ID\n",
+              "  ps [--format table|json] ID | update --resources FILE|- ID | delete [--force] ID\n",
               stderr);
         return EXIT_VZ_BAD_SYNTAX;
 }
@@ -178,16 +178,16 @@ static int oci_main(int argc, char **argv)
                 return oci_usage("a command is missing%s", "");
         const char *cmd = argv[i++];
         /* runc's verbs that vpsctl does not have yet: refused before their options, which are not parsed */
-        if (streq(cmd, "update") || streq(cmd, "checkpoint") || streq(cmd, "restore") || streq(cmd, "run") ||
-            streq(cmd, "events") || streq(cmd, "list")) {
+        if (streq(cmd, "checkpoint") || streq(cmd, "restore") || streq(cmd, "run") || streq(cmd, "events") ||
+            streq(cmd, "list")) {
                 log_error(
                         "vpsctl oci %s is not implemented yet; the runtime supports spec, features, create, "
-                        "start, state, kill, pause, resume, exec, ps and delete",
+                        "start, state, kill, pause, resume, exec, ps, update --resources and delete",
                         cmd);
                 return EXIT_VZ_BAD_SYNTAX;
         }
         const char *bundle = NULL, *pid_file = NULL, *console = NULL, *id = NULL, *sig = NULL;
-        const char *ps_format = "table", *process = NULL;
+        const char *ps_format = "table", *process = NULL, *resources = NULL;
         bool detach = false;
         char **args = NULL;
         bool force = false;
@@ -224,6 +224,10 @@ static int oci_main(int argc, char **argv)
                         log_error(
                                 "vpsctl oci exec --tty is not supported yet; exec passes its stdio through");
                         return EXIT_VZ_BAD_SYNTAX;
+                } else if (streq(cmd, "update") && take(argc, argv, &i, "--resources", "-r", &v)) {
+                        if (!v)
+                                return oci_usage("--resources needs a file, or - for stdin%s", "");
+                        resources = v;
                 } else if (streq(cmd, "ps") && take(argc, argv, &i, "--format", "-f", &v)) {
                         if (!v || (!streq(v, "table") && !streq(v, "json")))
                                 return oci_usage("ps --format is table or json, not \"%s\"", v ? v : "");
@@ -249,7 +253,7 @@ static int oci_main(int argc, char **argv)
         }
         if (!streq(cmd, "create") && !streq(cmd, "start") && !streq(cmd, "state") && !streq(cmd, "kill") &&
             !streq(cmd, "delete") && !streq(cmd, "pause") && !streq(cmd, "resume") && !streq(cmd, "ps") &&
-            !streq(cmd, "exec"))
+            !streq(cmd, "exec") && !streq(cmd, "update"))
                 return oci_usage("unknown command \"%s\"", cmd);
         if (!id)
                 return oci_usage("%s needs a container ID", cmd);
@@ -270,6 +274,12 @@ static int oci_main(int argc, char **argv)
                 if (s < 0)
                         return oci_usage("\"%s\" is not a signal", sig);
                 return cmd_exit(cmd, oci_kill(root, id, s));
+        }
+        if (streq(cmd, "update")) {
+                /* runc's --memory, --pids-limit, ... are unknown options above: the JSON is the one form */
+                if (!resources)
+                        return oci_usage("update takes --resources FILE (a linux.resources object)%s", "");
+                return cmd_exit(cmd, oci_update(root, id, resources));
         }
         if (streq(cmd, "exec")) {
                 if (!process == !args)

@@ -144,6 +144,23 @@ run oci exec --tty oci1 true
 assert_eq "$LAST_RC" 20 "exec --tty is refused (20)"
 assert_contains "$LAST_ERR" "not supported yet" "and says so"
 
+echo "# update --resources: the cgroup's limits change, the rest stays"
+echo '{ "memory": { "limit": 33554432 }, "pids": { "limit": 32 } }' >"$TEST_TMP/res.json"
+expect_rc 0 oci update --resources "$TEST_TMP/res.json" oci1
+mem=$(cg_value oci1 memory.max || cg_value oci1 memory.limit_in_bytes)
+assert_eq "$mem" 33554432 "update: the memory limit"
+assert_eq "$(cg_value oci1 pids.max)" 32 "update: pids.max"
+cpu=$(cg_value oci1 cpu.max || cg_value oci1 cpu.cfs_quota_us)
+assert_match "$cpu" '^50000( 100000)?$' "update leaves the CPU quota it does not name"
+run oci update --resources - oci1 <<<'{ "pids": { "limit": 40 } }'
+assert_eq "$LAST_RC" 0 "update --resources - reads stdin"
+assert_eq "$(cg_value oci1 pids.max)" 40 "update from stdin: pids.max"
+run oci update --resources - oci1 <<<'{ "rdma": { "mlx5_0": { "hcaHandles": 1 } } }'
+assert_eq "$LAST_RC" 21 "update with a refused field exits 21"
+assert_contains "$LAST_ERR" "linux.resources.rdma" "and names it"
+run oci update --memory 1G oci1
+assert_eq "$LAST_RC" 20 "runc's update flags are refused (--resources is the one form)"
+
 echo "# pause, resume"
 expect_rc 0 oci pause oci1
 assert_eq "$(oci_status oci1)" paused "state: paused"
@@ -281,8 +298,8 @@ assert_contains "$(cat "$TEST_TMP/oci6.out")" "devnull=ok" "and opens /dev/null"
 expect_rc 0 oci delete --force oci6
 cp "$TEST_TMP/good.json" "$B/config.json"
 
-run oci update --resources - bad
-assert_eq "$LAST_RC" 20 "update (not implemented) exits 20"
+run oci checkpoint bad
+assert_eq "$LAST_RC" 20 "checkpoint (not implemented) exits 20"
 assert_contains "$LAST_ERR" "not implemented" "and says so"
 run "$VPSCTL" oci --systemd-cgroup state x
 assert_eq "$LAST_RC" 20 "--systemd-cgroup is refused"

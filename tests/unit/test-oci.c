@@ -257,11 +257,31 @@ static void test_process_file(void)
         oci_spec_free(s);
 }
 
+/* update --resources FILE: a linux.resources object alone, checked as config.json's is */
+static void test_resources_file(void)
+{
+        struct oci_spec *s = NULL;
+        const char *r = "{\"memory\":{\"limit\":1048576},\"pids\":{\"limit\":7}}";
+        CHECK(oci_spec_parse_resources(r, strlen(r), &s, err, sizeof(err)) == 0);
+        CHECK(s && s->resources.memory_limit.set && s->resources.memory_limit.v == 1048576);
+        CHECK(s && s->resources.pids_limit.set && s->resources.pids_limit.v == 7);
+        CHECK(s && !s->resources.cpu_quota.set);
+        oci_spec_free(s);
+        s = NULL;
+        const char *bad = "{\"unified\":{\"memory.high\":\"1\"}}";
+        err[0] = 0;
+        CHECK(oci_spec_parse_resources(bad, strlen(bad), &s, err, sizeof(err)) == -EINVAL && !s);
+        CHECK(strstr(err, "linux.resources.unified") != NULL);
+        const char *arr = "[1]";
+        CHECK(oci_spec_parse_resources(arr, strlen(arr), &s, err, sizeof(err)) == -EINVAL && !s);
+}
+
 int main(void)
 {
         test_default();
         test_fields();
         test_refused();
         test_process_file();
+        test_resources_file();
         return t_finish();
 }
