@@ -26,7 +26,7 @@ struct parser {
         size_t errlen;
 };
 
-_printf_(2, 3) static int fail(struct parser *p, const char *fmt, ...)
+_printf_(2, 3) static int fail_msg(struct parser *p, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
@@ -34,6 +34,9 @@ _printf_(2, 3) static int fail(struct parser *p, const char *fmt, ...)
         va_end(ap);
         return -EINVAL;
 }
+/* The message, and -EINVAL where the caller (and a static analyzer, which does not follow the variadic
+ * call) can see it */
+#define fail(p, ...) ((void)fail_msg((p), __VA_ARGS__), -EINVAL)
 
 static int unsupported(struct parser *p, const char *path, const char *key)
 {

@@ -137,7 +137,12 @@ static void test_fields(void)
         CHECK(s->resources.devices[0].allow && s->resources.devices[0].type == 'c' &&
               s->resources.devices[0].minor == 3);
         CHECK_STREQ(s->resources.devices[0].access, "rw");
-        CHECK(s->seccomp && s->seccomp->default_action == SCMP_ACT_ERRNO(38));
+        CHECK(s->seccomp != NULL);
+        if (!s->seccomp) {
+                oci_spec_free(s);
+                return;
+        }
+        CHECK(s->seccomp->default_action == SCMP_ACT_ERRNO(38));
         CHECK(s->seccomp->n_arches == 1 && s->seccomp->arches[0] == SCMP_ARCH_X86_64);
         CHECK(s->seccomp->flag_log && !s->seccomp->flag_spec_allow);
         CHECK(s->seccomp->n_rules == 3 && s->seccomp->rules[0].action == SCMP_ACT_ALLOW);
