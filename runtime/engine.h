@@ -348,7 +348,8 @@ int oci_create(const char *root, const char *id, const char *bundle, const char 
 int oci_start(const char *root, const char *id);
 /* The runtime-spec state of the container, as JSON text (*ret, to free). */
 int oci_state_json(const char *root, const char *id, char **ret);
-int oci_kill(const char *root, const char *id, int sig);
+/* all: every process of its cgroup, also of a stopped container's (runc's kill --all). */
+int oci_kill(const char *root, const char *id, int sig, bool all);
 /* force: a running container is killed first. */
 int oci_delete(const char *root, const char *id, bool force);
 /* Freeze (pause) or thaw (resume) the container's cgroup. */

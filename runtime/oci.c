@@ -612,20 +612,36 @@ int oci_state_json(const char *root, const char *id, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-int oci_kill(const char *root, const char *id, int sig)
+int oci_kill(const char *root, const char *id, int sig, bool all)
 {
         _cleanup_close_ int dfd = -EBADF;
+        _cleanup_cg_ct_ cg_ct *cg = NULL;
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
         pid_t pid;
         int r;
         if ((r = check_id(id)) < 0 || (r = open_state(root, id, &dfd)) < 0)
                 return r;
         oci_status st = read_status(dfd, &pid);
-        if (st == OCI_STOPPED) {
+        if (st == OCI_STOPPED && !all) {
                 log_error("Container %s is stopped: no process to signal", id);
                 return -ESRCH;
         }
-        if (kill(pid, sig) < 0)
-                return log_error_errno(-errno, "Cannot signal container %s: %m", id);
+        if (!all) {
+                if (kill(pid, sig) < 0)
+                        return log_error_errno(-errno, "Cannot signal container %s: %m", id);
+                return 0;
+        }
+        /* --all: every process of its cgroup (what is left of a container without its own pid namespace) */
+        r = open_cgroup(dfd, false, NULL, NULL, &cg);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0 || (r = cg_ct_pids(cg, &pids, &n)) < 0)
+                return log_error_errno(r, "Cannot read the processes of container %s: %m", id);
+        for (size_t i = 0; i < n; i++)
+                if (kill(pids[i], sig) < 0 && errno != ESRCH)
+                        return log_error_errno(-errno, "Cannot signal process %d of container %s: %m",
+                                               (int)pids[i], id);
         return 0;
 }
 

@@ -50,7 +50,7 @@ static int oci_usage(const char *fmt, const char *arg)
         fputs("\nUsage: vpsctl oci [--root DIR] [--log FILE] [--log-format text|json] COMMAND\n"
               "  spec [--bundle DIR] | features\n"
               "  create --bundle DIR [--pid-file FILE] [--console-socket SOCKET] ID\n"
-              "  start ID | state ID | kill ID [SIGNAL] | pause ID | resume ID\n"
+              "  start ID | state ID | kill [--all] ID [SIGNAL] | pause ID | resume ID\n"
               "  exec [--process FILE] [--detach] [--pid-file FILE] ID [COMMAND ARG...]\n"
               "  ps [--format table|json] ID | update --resources FILE|- ID | delete [--force] ID\n",
               stderr);
@@ -188,21 +188,19 @@ static int oci_main(int argc, char **argv)
         }
         const char *bundle = NULL, *pid_file = NULL, *console = NULL, *id = NULL, *sig = NULL;
         const char *ps_format = "table", *process = NULL, *resources = NULL;
-        bool detach = false;
+        bool detach = false, kill_all = false;
         char **args = NULL;
         bool force = false;
         for (; i < argc; i++) {
                 if (streq(cmd, "delete") && (streq(argv[i], "--force") || streq(argv[i], "-f")))
                         force = true;
+                else if (streq(cmd, "kill") && (streq(argv[i], "--all") || streq(argv[i], "-a")))
+                        kill_all = true;
                 else if ((streq(cmd, "create") || streq(cmd, "spec")) &&
                          take(argc, argv, &i, "--bundle", "-b", &v)) {
                         if (!v)
                                 return oci_usage("--bundle needs a directory%s", "");
                         bundle = v;
-                } else if (streq(cmd, "create") && take(argc, argv, &i, "--pid-file", NULL, &v)) {
-                        if (!v)
-                                return oci_usage("--pid-file needs a file%s", "");
-                        pid_file = v;
                 } else if (streq(cmd, "create") && take(argc, argv, &i, "--console-socket", NULL, &v)) {
                         if (!v)
                                 return oci_usage("--console-socket needs a socket path%s", "");
@@ -214,7 +212,8 @@ static int oci_main(int argc, char **argv)
                         if (!v)
                                 return oci_usage("--process needs a file%s", "");
                         process = v;
-                } else if (streq(cmd, "exec") && take(argc, argv, &i, "--pid-file", NULL, &v)) {
+                } else if ((streq(cmd, "create") || streq(cmd, "exec")) &&
+                           take(argc, argv, &i, "--pid-file", NULL, &v)) {
                         if (!v)
                                 return oci_usage("--pid-file needs a file%s", "");
                         pid_file = v;
@@ -273,7 +272,7 @@ static int oci_main(int argc, char **argv)
                 int s = parse_signal(sig ? sig : "TERM");
                 if (s < 0)
                         return oci_usage("\"%s\" is not a signal", sig);
-                return cmd_exit(cmd, oci_kill(root, id, s));
+                return cmd_exit(cmd, oci_kill(root, id, s, kill_all));
         }
         if (streq(cmd, "update")) {
                 /* runc's --memory, --pids-limit, ... are unknown options above: the JSON is the one form */

@@ -277,6 +277,21 @@ refused "an ambient capability not inheritable" "process.capabilities.ambient" \
 refused "a terminal without --console-socket" "--console-socket" '.process.terminal = true'
 refused "an idmap mount option" "idmap" '.mounts += [{ "destination": "/mnt", "type": "bind",
         "source": "/tmp", "options": ["bind", "idmap"] }]'
+echo "# kill --all: every process of the cgroup (a container without its own pid namespace)"
+cp "$TEST_TMP/good.json" "$B/config.json"
+edit '.process.args = ["sh", "-c", "sleep 100 & sleep 100 & echo ready; wait"] |
+        .linux.namespaces |= map(select(.type != "pid")) | .linux.cgroupsPath = "/'"$VPSCTL_CGROUP_PARENT"'/oci7"'
+oci create --bundle "$B" oci7 >"$TEST_TMP/oci7.out" 2>&1
+assert_eq "$?" 0 "create oci7 (no pid namespace) -> 0"
+expect_rc 0 oci start oci7
+wait_until 10 grep -q ready "$TEST_TMP/oci7.out"
+assert_eq "$(ct_pids oci7 | wc -l)" 3 "its shell and two sleeps are in its cgroup"
+expect_rc 0 oci kill --all oci7 KILL
+assert_true "kill --all ends every one of them" wait_until 10 ct_cgroups_empty oci7
+assert_eq "$(oci_status oci7)" stopped "state: stopped"
+expect_rc 0 oci delete oci7
+cp "$TEST_TMP/good.json" "$B/config.json"
+
 echo "# a user namespace of linux.uidMappings/gidMappings"
 cp "$TEST_TMP/good.json" "$B/config.json"
 chmod 0755 "$TEST_TMP" # the bundle is reached by the namespace's root, host uid 200000
