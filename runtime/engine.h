@@ -355,10 +355,11 @@ int oci_delete(const char *root, const char *id, bool force);
 /* Freeze (pause) or thaw (resume) the container's cgroup. */
 int oci_pause(const char *root, const char *id, bool pause);
 /* Run process_file's process (runtime-spec process JSON), or config.json's with args, in the running
- * container: its namespaces, cgroup, confinement. Without detach, waits: *ret_status is its exit code (128+N
+ * container: its namespaces, cgroup, confinement; with tty (or the file's process.terminal) a pty of the
+ * container whose master goes to console_socket. Without detach, waits: *ret_status is its exit code (128+N
  * for signal N). pid_file: its host pid. */
-int oci_exec(const char *root, const char *id, const char *process_file, char **args, bool detach,
-             const char *pid_file, int *ret_status);
+int oci_exec(const char *root, const char *id, const char *process_file, char **args, bool tty,
+             const char *console_socket, bool detach, const char *pid_file, int *ret_status);
 /* update --resources FILE ("-": stdin): a linux.resources object applied to the container's cgroup (what it
  * sets; the rest stays). */
 int oci_update(const char *root, const char *id, const char *resources_file);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -286,7 +287,8 @@ static void oci_abandoned(const struct spawn_proc *sp)
         (void)unlinkat(x->state_dfd, "state", 0);
 }
 
-static int send_console(const char *path, int master)
+/* A connection to --console-socket PATH. */
+static int connect_console(const char *path)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         if (strlen(path) >= sizeof(sa.sun_path))
@@ -295,7 +297,13 @@ static int send_console(const char *path, int master)
         _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return negative_errno();
-        return fd_send(s, master);
+        return TAKE_FD(s);
+}
+
+static int send_console(const char *path, int master)
+{
+        _cleanup_close_ int s = connect_console(path);
+        return s < 0 ? s : fd_send(s, master);
 }
 
 /* A container's state directory: open and locked (flock, released when the fd closes). */
@@ -810,7 +818,8 @@ static char **strv_dup(char *const *l)
 /* exec's child, in the container's pid namespace already: the container's cgroup and other namespaces,
  * the process's confinement (oci_child_confine(), as the first process), then exec. A failure is a
  * sentence on report. */
-static _noreturn_ void exec_child(struct oci_child *x, cg_ct *cg, const int *ns, size_t n_ns, int report)
+static _noreturn_ void exec_child(struct oci_child *x, cg_ct *cg, const int *ns, size_t n_ns, int console,
+                                  int report)
 {
         char err[512] = "";
         /* 0: the writer itself (getpid() here is a pid of the container's namespace) */
@@ -826,9 +835,28 @@ static _noreturn_ void exec_child(struct oci_child *x, cg_ct *cg, const int *ns,
                                  strerror(errno));
                         goto fail;
                 }
-        if (x->spec->process.terminal) {
-                snprintf(err, sizeof(err), "process.terminal: exec with a terminal is not supported yet");
-                goto fail;
+        if (console >= 0) {
+                /* a pty of the container's devpts (the mount namespace joined above), its master to
+                 * --console-socket, its slave the process's stdio and controlling terminal */
+                int m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), unlock = 0, pty = -1;
+                if (m < 0 || ioctl(m, TIOCSPTLCK, &unlock) < 0 ||
+                    (pty = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+                        snprintf(err, sizeof(err), "Cannot open a pty in the container: %s",
+                                 strerror(errno));
+                        goto fail;
+                }
+                if ((r = fd_send(console, m)) < 0) {
+                        snprintf(err, sizeof(err), "Cannot pass the terminal to --console-socket: %s",
+                                 strerror(-r));
+                        goto fail;
+                }
+                close(m);
+                if (setsid() < 0 || dup2(pty, STDIN_FILENO) < 0 || dup2(pty, STDOUT_FILENO) < 0 ||
+                    dup2(pty, STDERR_FILENO) < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0) {
+                        snprintf(err, sizeof(err), "Cannot make the pty the process's terminal: %s",
+                                 strerror(errno));
+                        goto fail;
+                }
         }
         r = oci_child_confine(&x->sp, err, sizeof(err));
         if (r < 0)
@@ -847,11 +875,11 @@ fail:
         _exit(127);
 }
 
-int oci_exec(const char *root, const char *id, const char *process_file, char **args, bool detach,
-             const char *pid_file, int *ret_status)
+int oci_exec(const char *root, const char *id, const char *process_file, char **args, bool tty,
+             const char *console_socket, bool detach, const char *pid_file, int *ret_status)
 {
         static const char *const ns_names[] = { "user", "mnt", "uts", "ipc", "net", "cgroup" };
-        _cleanup_close_ int dfd = -EBADF, own_pid_ns = -EBADF, ctr_pid_ns = -EBADF;
+        _cleanup_close_ int dfd = -EBADF, own_pid_ns = -EBADF, ctr_pid_ns = -EBADF, console = -EBADF;
         int rep[2] = { -EBADF, -EBADF };
         _cleanup_free_ char *text = NULL;
         _cleanup_free_ void *bpf = NULL;
@@ -894,13 +922,17 @@ int oci_exec(const char *root, const char *id, const char *process_file, char **
                 }
                 strv_free(s->process.args);
                 s->process.args = a;
-                s->process.terminal = false;
+                s->process.terminal = tty;
         }
-        if (s->process.terminal) {
-                log_error(
-                        "Cannot exec in container %s: process.terminal (--tty) is not supported by exec yet",
-                        id);
-                r = -EOPNOTSUPP;
+        if (s->process.terminal != !!console_socket) {
+                log_error(s->process.terminal
+                                  ? "exec with a terminal (--tty, process.terminal) needs --console-socket"
+                                  : "--console-socket is for exec with a terminal (--tty)");
+                r = -EINVAL;
+                goto out;
+        }
+        if (console_socket && (console = connect_console(console_socket)) < 0) {
+                r = log_error_errno(console, "Cannot connect to --console-socket %s: %m", console_socket);
                 goto out;
         }
         if (s->seccomp && (r = oci_seccomp_build(s->seccomp, &bpf, &bpf_len, err, sizeof(err))) < 0) {
@@ -955,7 +987,7 @@ int oci_exec(const char *root, const char *id, const char *process_file, char **
         pid_t child = fork();
         if (child == 0) {
                 rep[0] = safe_close(rep[0]);
-                exec_child(&x, cg, ns, ELEMENTSOF(ns), rep[1]);
+                exec_child(&x, cg, ns, ELEMENTSOF(ns), console, rep[1]);
         }
         int saved = errno;
         if (setns(own_pid_ns, CLONE_NEWPID) < 0) {

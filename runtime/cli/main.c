@@ -87,10 +87,10 @@ const struct verb verbs[] = {
         { "oci", verb_oci, true,
           "oci [--root DIR] [--log FILE] [--log-format text|json] COMMAND: spec [--bundle DIR] | features | "
           "create --bundle DIR [--pid-file FILE] [--console-socket SOCKET] ID | start ID | state ID | "
-          "kill [--all] ID [SIGNAL] | pause ID | resume ID | exec [--process FILE] [--detach] [--pid-file "
-          "FILE] ID "
-          "[COMMAND...] | ps [--format table|json] ID | update --resources FILE ID | delete [--force] ID | "
-          "--version",
+          "kill [--all] ID [SIGNAL] | pause ID | resume ID | "
+          "exec [--process FILE] [--tty --console-socket SOCKET] [--detach] [--pid-file FILE] ID "
+          "[COMMAND...] | "
+          "ps [--format table|json] ID | update --resources FILE ID | delete [--force] ID | --version",
           "the OCI runtime command line (runc's) for podman, containerd; also installed as vpsctl-oci",
           CLI_LOG_NONE },
         { "help", verb_help, false, "help [VERB|exit-codes|--man PAGE]",

@@ -51,7 +51,8 @@ static int oci_usage(const char *fmt, const char *arg)
               "  spec [--bundle DIR] | features\n"
               "  create --bundle DIR [--pid-file FILE] [--console-socket SOCKET] ID\n"
               "  start ID | state ID | kill [--all] ID [SIGNAL] | pause ID | resume ID\n"
-              "  exec [--process FILE] [--detach] [--pid-file FILE] ID [COMMAND ARG...]\n"
+              "  exec [--process FILE] [--tty --console-socket SOCKET] [--detach] [--pid-file FILE] ID\n"
+              "    [COMMAND ARG...]\n"
               "  ps [--format table|json] ID | update --resources FILE|- ID | delete [--force] ID\n",
               stderr);
         return EXIT_VZ_BAD_SYNTAX;
@@ -188,7 +189,7 @@ static int oci_main(int argc, char **argv)
         }
         const char *bundle = NULL, *pid_file = NULL, *console = NULL, *id = NULL, *sig = NULL;
         const char *ps_format = "table", *process = NULL, *resources = NULL;
-        bool detach = false, kill_all = false;
+        bool detach = false, kill_all = false, tty = false;
         char **args = NULL;
         bool force = false;
         for (; i < argc; i++) {
@@ -201,7 +202,8 @@ static int oci_main(int argc, char **argv)
                         if (!v)
                                 return oci_usage("--bundle needs a directory%s", "");
                         bundle = v;
-                } else if (streq(cmd, "create") && take(argc, argv, &i, "--console-socket", NULL, &v)) {
+                } else if ((streq(cmd, "create") || streq(cmd, "exec")) &&
+                           take(argc, argv, &i, "--console-socket", NULL, &v)) {
                         if (!v)
                                 return oci_usage("--console-socket needs a socket path%s", "");
                         console = v;
@@ -220,9 +222,7 @@ static int oci_main(int argc, char **argv)
                 } else if (streq(cmd, "exec") && (streq(argv[i], "--detach") || streq(argv[i], "-d"))) {
                         detach = true;
                 } else if (streq(cmd, "exec") && (streq(argv[i], "--tty") || streq(argv[i], "-t"))) {
-                        log_error(
-                                "vpsctl oci exec --tty is not supported yet; exec passes its stdio through");
-                        return EXIT_VZ_BAD_SYNTAX;
+                        tty = true;
                 } else if (streq(cmd, "update") && take(argc, argv, &i, "--resources", "-r", &v)) {
                         if (!v)
                                 return oci_usage("--resources needs a file, or - for stdin%s", "");
@@ -283,7 +283,8 @@ static int oci_main(int argc, char **argv)
         if (streq(cmd, "exec")) {
                 if (!process == !args)
                         return oci_usage("exec takes --process FILE or a command%s", "");
-                int status = 0, r = oci_exec(root, id, process, args, detach, pid_file, &status);
+                int status = 0,
+                    r = oci_exec(root, id, process, args, tty, console, detach, pid_file, &status);
                 return r < 0 ? cmd_exit(cmd, r) : status;
         }
         if (streq(cmd, "ps")) {

@@ -141,8 +141,38 @@ run oci exec oci1 no-such-command
 assert_eq "$LAST_RC" 8 "exec of a missing command exits 8"
 assert_contains "$LAST_ERR" "Cannot execute no-such-command" "and says so"
 run oci exec --tty oci1 true
-assert_eq "$LAST_RC" 20 "exec --tty is refused (20)"
-assert_contains "$LAST_ERR" "not supported yet" "and says so"
+assert_eq "$LAST_RC" 21 "exec --tty without --console-socket is refused (21)"
+assert_contains "$LAST_ERR" "needs --console-socket" "and says so"
+run python3 - "$VPSCTL" "$OCI_ROOT" "$TEST_TMP/exec-console.sock" <<'EOF'
+import os, select, socket, subprocess, sys
+vpsctl, root, path = sys.argv[1:4]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+srv.settimeout(30)
+p = subprocess.Popen([vpsctl, "oci", "--root", root, "exec", "--tty", "--console-socket", path, "oci1",
+                      "sh", "-c", "tty; test -t 0 && echo stdin-is-a-tty; exit 6"])
+conn, _ = srv.accept()
+msg, fds, _, _ = socket.recv_fds(conn, 16, 1)
+master = fds[0]
+out = b""
+while True:
+    if not select.select([master], [], [], 10)[0]:
+        break
+    try:
+        chunk = os.read(master, 1024)
+    except OSError:
+        break  # EIO: the slave side closed with the process
+    if not chunk:
+        break
+    out += chunk
+print(out.decode().replace("\r", ""), end="")
+print("rc=%d" % p.wait(timeout=30))
+EOF
+assert_match "$LAST_OUT" '^/dev/pts/[0-9]+$' "exec --tty: the process's stdio is a pty of the container"
+assert_contains "$LAST_OUT" "stdin-is-a-tty" "its stdin is a terminal"
+assert_contains "$LAST_OUT" "rc=6" "and exec returns its exit code"
+show stderr "$LAST_ERR"
 
 echo "# update --resources: the cgroup's limits change, the rest stays"
 echo '{ "memory": { "limit": 33554432 }, "pids": { "limit": 32 } }' >"$TEST_TMP/res.json"
