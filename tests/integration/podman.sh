@@ -51,6 +51,10 @@ run pod exec p1 sh -c 'echo in-exec; hostname; test $$ != 1'
 assert_eq "$LAST_RC" 0 "podman exec -> 0"
 assert_contains "$LAST_OUT" "in-exec" "exec runs in the container"
 assert_contains "$LAST_OUT" "${id:0:12}" "with its hostname"
+run pod exec -t p1 sh -c 'test -t 1 && echo on-a-tty'
+assert_eq "$LAST_RC" 0 "podman exec -t -> 0"
+assert_contains "$LAST_OUT" "on-a-tty" "exec -t: the process's stdout is a terminal (vpsctl-oci exec --tty through conmon)"
+show stderr "$LAST_ERR"
 run pod exec p1 sh -c 'exit 4'
 assert_eq "$LAST_RC" 4 "podman exec returns the command's exit status"
 expect_rc 0 pod stop -t 10 p1
