@@ -327,6 +327,21 @@ int cg_ct_count_procs(cg_ct *cg, unsigned *ret)
         return 0;
 }
 
+int cg_ct_pids(cg_ct *cg, pid_t **ret, size_t *ret_n)
+{
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0, alloc = 0;
+        int fd = first_fd(cg);
+        if (fd < 0)
+                return fd;
+        int r = cg_read_pids_recursive(fd, &pids, &n, &alloc);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(pids);
+        *ret_n = n;
+        return 0;
+}
+
 int cg_ct_has_pid(cg_ct *cg, pid_t pid)
 {
         _cleanup_free_ pid_t *pids = NULL;

@@ -48,6 +48,9 @@ int cg_ct_attach_self(cg_ct *cg, bool in_v2);
 int cg_ct_populated(cg_ct *cg);
 /* Number of processes in the CT's cgroup tree. */
 int cg_ct_count_procs(cg_ct *cg, unsigned *ret);
+/* The pids of the CT's cgroup tree (first hierarchy, sub-cgroups included), in cgroup.procs' order; *ret to
+ * free. */
+int cg_ct_pids(cg_ct *cg, pid_t **ret, size_t *ret_n);
 /* Is pid a member of the CT's cgroup tree? */
 int cg_ct_has_pid(cg_ct *cg, pid_t pid);
 /* Kill every process in the CT's cgroup tree with SIGKILL and wait until it is empty. */

@@ -15,7 +15,47 @@ int ct_open_cgroup(ct *c, bool create, cg_ct **ret);
 /* The host pid of the CT's init: the recorded one if still valid, else found from the cgroup. */
 int ct_find_init(ct *c, cg_ct *cg, pid_t *ret);
 
-/* spawn.c: create the CT's namespaces and exec init. Returns the init's host pid. */
+/* spawn.c, the lower spawn shared by the front ends: a process and its confinement, knowing nothing of
+ * CTID.conf or a CT's state file. The child, in this order: moves into cg, waits until the parent has run
+ * created(), becomes root of a new user namespace, unshares its mount namespace (late_mountns) and its
+ * cgroup namespace (cgroupns), runs setup_root (mounts, pivot_root), brings up lo in a new network
+ * namespace, sets the host name, starts a session, takes its stdio (or a console pty), runs confine
+ * (capabilities, seccomp), closes every other fd, maybe waits (wait_before_exec) and execs path. Errors in
+ * the child are sentences the parent logs, naming `what`. */
+struct spawn_proc {
+        const char *what;               /* "CT 101": the container, in messages */
+        const char *what_root;          /* "The CT": "... has no executable PATH" */
+        const char *what_process;       /* "its init": "... died during setup" */
+        unsigned long long clone_flags; /* CLONE_NEW* */
+        /* without CLONE_NEWNS in clone_flags: the child copies the mount namespace only after go, so that
+         * a root created() mounted (with the child's own user namespace, for an idmapped mount) is in it,
+         * and the namespace is owned by the child's user namespace as one made by clone would be */
+        bool late_mountns;
+        bool cgroupns;
+        cg_ct *cg;
+        const char *hostname; /* NULL: the namespace's own */
+        int stdio_fd;         /* stdout/stderr, unless console or inherit_stdio */
+        bool inherit_stdio;   /* keep the caller's 0, 1, 2 (unless console) */
+        bool console;      /* a pty of the container's devpts is its /dev/console and the process's stdio */
+        bool console_ctty; /* and its controlling terminal (an OCI process.terminal; a CT's init has none) */
+        const char *path;  /* inside the container's root; without a slash: looked up in envp's PATH */
+        char *const *argv;
+        char *const *envp;
+        /* in the child; messages into err */
+        int (*setup_root)(const struct spawn_proc *sp, char *err, size_t errlen);
+        int (*confine)(const struct spawn_proc *sp, char *err, size_t errlen);
+        /* may be NULL: once set up (the parent's spawn_process() returns), block until told to exec
+         * (the OCI front end's start); < 0: exit instead */
+        int (*wait_before_exec)(const struct spawn_proc *sp);
+        /* in the parent, once the namespaces exist and before the child may proceed (record the
+         * container, write its id maps, its network); logs its errors. abandoned() undoes it. */
+        int (*created)(const struct spawn_proc *sp, pid_t pid);
+        void (*abandoned)(const struct spawn_proc *sp);
+};
+/* Returns the process's host pid, and the console's master when sp->console. Errors logged. */
+int spawn_process(const struct spawn_proc *sp, pid_t *ret_pid, int *ret_console);
+
+/* spawn.c: a CT on spawn_process(): its namespaces, its config's confinement, init exec'd. */
 struct spawn_params {
         const char *root; /* host path of the mounted root */
         const char *hostname;

@@ -334,3 +334,36 @@ int ct_template_export(ct_templates *t, const char *name, const char *file, cons
 /* As tmpl_remove(), refusing while any CT uses it. */
 int ct_template_remove(ct_templates *t, const char *name, pid_t *ret_holder, unsigned **ret_users,
                        size_t *ret_n_users);
+
+/* oci.c: the OCI runtime's verbs (`vpsctl oci`, `vpsctl-oci`), on the same spawn path, cgroup layer and
+ * confinement as the CTs. root is the state directory (--root): one directory per container, locked while a
+ * verb works on it. Errors are logged, naming the container, the option or config.json's field. */
+/* Write the default config.json into bundle (refused if one exists). */
+int oci_write_default_spec(const char *bundle);
+/* Set up the container of bundle/config.json, its process waiting until oci_start(); console_socket
+ * (process.terminal) receives the pty master, pid_file the process's host pid. Nothing is left behind when
+ * it fails. */
+int oci_create(const char *root, const char *id, const char *bundle, const char *pid_file,
+               const char *console_socket);
+int oci_start(const char *root, const char *id);
+/* The runtime-spec state of the container, as JSON text (*ret, to free). */
+int oci_state_json(const char *root, const char *id, char **ret);
+/* all: every process of its cgroup, also of a stopped container's (runc's kill --all). */
+int oci_kill(const char *root, const char *id, int sig, bool all);
+/* force: a running container is killed first. */
+int oci_delete(const char *root, const char *id, bool force);
+/* Freeze (pause) or thaw (resume) the container's cgroup. */
+int oci_pause(const char *root, const char *id, bool pause);
+/* Run process_file's process (runtime-spec process JSON), or config.json's with args, in the running
+ * container: its namespaces, cgroup, confinement; with tty (or the file's process.terminal) a pty of the
+ * container whose master goes to console_socket. Without detach, waits: *ret_status is its exit code (128+N
+ * for signal N). pid_file: its host pid. */
+int oci_exec(const char *root, const char *id, const char *process_file, char **args, bool tty,
+             const char *console_socket, bool detach, const char *pid_file, int *ret_status);
+/* update --resources FILE ("-": stdin): a linux.resources object applied to the container's cgroup (what it
+ * sets; the rest stays). */
+int oci_update(const char *root, const char *id, const char *resources_file);
+/* The host pids of the container's processes (its cgroup), *ret to free. */
+int oci_ps(const char *root, const char *id, pid_t **ret, size_t *ret_n);
+/* What this runtime supports, as the runtime-spec's features JSON (*ret, to free). */
+int oci_features_json(char **ret);

@@ -136,3 +136,5 @@ int verb_check(int argc, char **argv);
 int verb_template(int argc, char **argv);
 int verb_import_openvz(int argc, char **argv);
 int verb_help(int argc, char **argv);
+/* oci.c: the OCI runtime command line (also argv[0] vpsctl-oci) */
+int verb_oci(int argc, char **argv);

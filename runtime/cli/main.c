@@ -84,6 +84,15 @@ const struct verb verbs[] = {
         { "stop-all", verb_stop_all, false, "stop-all [--parallel N]",
           "stop every running CT, in reverse boot order, VE_PARALLEL at a time (host shutdown)",
           CLI_LOG_ARGS },
+        { "oci", verb_oci, true,
+          "oci [--root DIR] [--log FILE] [--log-format text|json] COMMAND: spec [--bundle DIR] | features | "
+          "create --bundle DIR [--pid-file FILE] [--console-socket SOCKET] ID | start ID | state ID | "
+          "kill [--all] ID [SIGNAL] | pause ID | resume ID | "
+          "exec [--process FILE] [--tty --console-socket SOCKET] [--detach] [--pid-file FILE] ID "
+          "[COMMAND...] | "
+          "ps [--format table|json] ID | update --resources FILE ID | delete [--force] ID | --version",
+          "the OCI runtime command line (runc's) for podman, containerd; also installed as vpsctl-oci",
+          CLI_LOG_NONE },
         { "help", verb_help, false, "help [VERB|exit-codes|--man PAGE]",
           "this help; --man: a man page in roff", CLI_LOG_NONE },
         { NULL, NULL, false, NULL, NULL, CLI_LOG_NONE },
@@ -350,6 +359,19 @@ int main(int argc, char **argv)
         const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
         if (streq(prog, "vzlist"))
                 return vzlist_main(argc, argv);
+        /* vpsctl-oci ARGS: vpsctl oci ARGS, for clients that take a runtime binary's path */
+        if (streq(prog, "vpsctl-oci")) {
+                /* lives as long as the process, as argv does */
+                char **oci_argv = calloc((size_t)argc + 2, sizeof(char *));
+                if (!oci_argv)
+                        return EXIT_VZ_SYSTEM;
+                /* not vpsctl-oci: the re-exec from the sealed copy must not insert "oci" twice */
+                oci_argv[0] = (char *)"vpsctl";
+                oci_argv[1] = (char *)"oci";
+                memcpy(oci_argv + 2, argv + 1, (size_t)argc * sizeof(char *)); /* with the final NULL */
+                argc++;
+                argv = oci_argv;
+        }
         cli_vzctl = streq(prog, "vzctl");
         log_setup(cli_vzctl ? "vzctl" : "vpsctl");
         /* vzctl [--quiet|--verbose] VERB ...: the verb is argv[1] from here on */
