@@ -281,6 +281,25 @@ int ct_lock(ct *c, const char *verb, pid_t *ret_holder)
         return 0;
 }
 
+int ct_wait_unlocked(ct *c)
+{
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/lock", c->run_path);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        if (fd < 0)
+                return 0; /* no verb has run here */
+        unsigned waited_ms = 0, limit_ms = c->cfg.lock_timeout * 1000;
+        while (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+                if (errno == EINTR)
+                        continue;
+                if (errno != EWOULDBLOCK || waited_ms >= limit_ms)
+                        return 1;
+                nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+                waited_ms += 20;
+        }
+        return waited_ms > 0; /* the shared lock goes with the fd */
+}
+
 void ct_unlock(ct *c)
 {
         if (c->lock_fd < 0)

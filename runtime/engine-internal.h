@@ -10,6 +10,9 @@
 int proc_start_time(pid_t pid, unsigned long long *ret, char *ret_state);
 /* lxcfs_word: "yes", "no" or "off", as ct_lxcfs_source() said (LXCFS= in the state file) */
 int ct_state_write(ct *c, pid_t pid, unsigned long long start, const char *lxcfs_word);
+/* Wait, up to the lock timeout, until no verb holds the CT's lock (without taking it). 1 when a verb held
+ * it (and has let go, or the wait ran out), 0 when none did. */
+int ct_wait_unlocked(ct *c);
 void ct_state_remove(ct *c);
 int ct_open_cgroup(ct *c, bool create, cg_ct **ret);
 /* The host pid of the CT's init: the recorded one if still valid, else found from the cgroup. */

@@ -64,6 +64,10 @@ static int exec_ctx_open(ct *c, struct exec_ctx *x, bool thawed)
                 return log_error_errno(r, "Failed to open the cgroup of CT %u: %m", c->id);
         if (cg_ct_populated(x->cg) <= 0)
                 return -ESRCH;
+        /* a stop freezes the CT to kill all of it at once: while a verb holds the CT's lock the freeze
+         * may be its, so wait for the verb and look again (exec takes no lock: it never waits otherwise) */
+        if (thawed && cg_ct_frozen(x->cg) > 0 && ct_wait_unlocked(c) > 0 && cg_ct_populated(x->cg) <= 0)
+                return -ESRCH;
         if (thawed && cg_ct_frozen(x->cg) > 0)
                 return log_error_errno(-EBUSY, "CT %u is frozen; thaw it first: vpsctl thaw %u", c->id,
                                        c->id);
