@@ -473,15 +473,18 @@ static int unmount_root_deferred(ct *c)
         if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)
                 return unmount_root(c);
         /* a reference to the mount that keeps its superblock once it is detached */
-        _cleanup_close_ int root = open(c->cfg.ve_root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (root < 0 || tmpl_is_mounted(c->cfg.ve_root) <= 0 || pipe2(done, O_CLOEXEC) < 0)
+        int root = open(c->cfg.ve_root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (root < 0 || tmpl_is_mounted(c->cfg.ve_root) <= 0 || pipe2(done, O_CLOEXEC) < 0) {
+                safe_close(root);
                 return unmount_root(c);
+        }
         /* killed before the fork, this process's exit syncs: it is the holder until the child is */
         umount_lock_name_self(lock);
         if (ct_action_host(c, "umount") < 0)
                 log_warning("CT %u: unmounting its root all the same", c->id);
         if (umount2(c->cfg.ve_root, MNT_DETACH | UMOUNT_NOFOLLOW) < 0) {
                 int r = -errno;
+                safe_close(root);
                 safe_close(done[0]);
                 safe_close(done[1]);
                 return log_error_errno(r, "Failed to unmount the root of CT %u at %s: %m", c->id,
@@ -494,7 +497,7 @@ static int unmount_root_deferred(ct *c)
         if (pid < 0)
                 log_debug_errno(-errno, "CT %u: cannot defer the unmount's sync, syncing now: %m", c->id);
         /* ours first, then the child's: its close is the last one (or ours, if it could not fork) */
-        root = safe_close(root);
+        safe_close(root);
         safe_close(done[0]);
         safe_close(done[1]);
         (void)ct_action_host(c, "postumount");
