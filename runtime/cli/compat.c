@@ -78,7 +78,8 @@ int cli_split_eq_options(const struct verb *v, int *argc, char ***argv)
         if (n == *argc)
                 return 0;
         /* one block: the new argv, then the split words' copies; it lives as long as the process, as
-         * argv's own strings do */
+         * argv's own strings do (held here, where a leak checker sees it in use) */
+        static char **block;
         char **out = calloc(1, ((size_t)n + 1) * sizeof(char *) + chars);
         if (!out)
                 return -ENOMEM;
@@ -96,7 +97,7 @@ int cli_split_eq_options(const struct verb *v, int *argc, char ***argv)
                         out[j++] = a;
         }
         *argc = n;
-        *argv = out;
+        *argv = block = out;
         return 0;
 }
 
