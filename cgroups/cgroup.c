@@ -313,20 +313,6 @@ static int first_fd(cg_ct *cg)
         return cg->n_hier > 0 ? cg->hier[0].fd : -ENOENT;
 }
 
-int cg_ct_count_procs(cg_ct *cg, unsigned *ret)
-{
-        _cleanup_free_ pid_t *pids = NULL;
-        size_t n = 0, alloc = 0;
-        int fd = first_fd(cg);
-        if (fd < 0)
-                return fd;
-        int r = cg_read_pids_recursive(fd, &pids, &n, &alloc);
-        if (r < 0)
-                return r;
-        *ret = (unsigned)n;
-        return 0;
-}
-
 int cg_ct_pids(cg_ct *cg, pid_t **ret, size_t *ret_n)
 {
         _cleanup_free_ pid_t *pids = NULL;
@@ -339,6 +325,17 @@ int cg_ct_pids(cg_ct *cg, pid_t **ret, size_t *ret_n)
                 return r;
         *ret = TAKE_PTR(pids);
         *ret_n = n;
+        return 0;
+}
+
+int cg_ct_count_procs(cg_ct *cg, unsigned *ret)
+{
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        int r = cg_ct_pids(cg, &pids, &n);
+        if (r < 0)
+                return r;
+        *ret = (unsigned)n;
         return 0;
 }
 
