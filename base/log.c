@@ -61,7 +61,7 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 
         char buf[2048];
         va_list ap;
-        errno = abs(error);
+        errno = error ? abs(error) : saved; /* %m: the error given, else the caller's errno */
         va_start(ap, fmt);
         vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);

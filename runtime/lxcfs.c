@@ -4,6 +4,7 @@
  * it is not there. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -56,12 +57,15 @@ const char *ct_lxcfs_source(ct *c, const char **ret_state)
                 return NULL;
         }
         int r = lxcfs_live(dir);
+        bool dead = r == -ENOTCONN; /* a mount left by an lxcfs that died */
         if (r < 0) {
-                errno = -r;
-                log_warning("CT %u starts without lxcfs's /proc views (free, top, nproc and uptime inside "
-                            "show the host's): %s is not a running lxcfs (%s%m); start lxcfs: systemctl "
-                            "start lxcfs (or lxcfs %s), then restart the CT; or --lxcfs no, ignoring",
-                            c->id, dir, r == -ENOMEDIUM ? "not a FUSE mount: " : "", dir);
+                log_warning_errno(
+                        r,
+                        "CT %u starts without lxcfs's /proc views (free, top, nproc and uptime inside "
+                        "show the host's): %s is not a running lxcfs (%s%m); start lxcfs: systemctl "
+                        "start lxcfs (or %s%s%slxcfs %s), then restart the CT; or --lxcfs no, ignoring",
+                        c->id, dir, r == -ENOMEDIUM ? "not a FUSE mount: " : "",
+                        dead ? "fusermount -u " : "", dead ? dir : "", dead ? "; " : "", dir);
                 *ret_state = "no";
                 return NULL;
         }
