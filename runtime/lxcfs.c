@@ -64,8 +64,8 @@ const char *ct_lxcfs_source(ct *c, const char **ret_state)
                         "CT %u starts without lxcfs's /proc views (free, top, nproc and uptime inside "
                         "show the host's): %s is not a running lxcfs (%s%m); start lxcfs: systemctl "
                         "start lxcfs (or %s%s%slxcfs %s), then restart the CT; or --lxcfs no, ignoring",
-                        c->id, dir, r == -ENOMEDIUM ? "not a FUSE mount: " : "",
-                        dead ? "fusermount -u " : "", dead ? dir : "", dead ? "; " : "", dir);
+                        c->id, dir, r == -ENOMEDIUM ? "not a FUSE mount: " : "", dead ? "umount -l " : "",
+                        dead ? dir : "", dead ? "; " : "", dir);
                 *ret_state = "no";
                 return NULL;
         }
