@@ -85,9 +85,20 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_conso
 /* spawn-mount.c: inside the child, set up the root and pivot into it. Errors as messages. */
 int spawn_setup_root(const char *root, bool userns, const char *lxcfs_dir, char *err, size_t errlen);
 
-/* lxcfs.c: the lxcfs directory to bind the CT's /proc views from, or NULL (LXCFS="no", or no live lxcfs
- * there: warned, naming the CT and what to do); *ret_word for the state file ("yes", "no", "off"). */
-const char *ct_lxcfs_source(ct *c, const char **ret_word);
+/* lxcfs.c: the lxcfs views looked up (and lxcfs probed) by threads while a start does its other work;
+ * NULL when the CT has LXCFS="no" (or on no memory: ct_lxcfs_source() then probes by itself). */
+typedef struct ct_lxcfs_probe ct_lxcfs_probe;
+ct_lxcfs_probe *ct_lxcfs_probe_begin(ct *c);
+void ct_lxcfs_probe_free(ct_lxcfs_probe *p); /* joins the threads */
+static inline void ct_lxcfs_probe_freep(ct_lxcfs_probe **p)
+{
+        ct_lxcfs_probe_free(*p);
+}
+#define _cleanup_lxcfs_probe_ _cleanup_(ct_lxcfs_probe_freep)
+/* The lxcfs directory to bind the CT's /proc views from, or NULL (LXCFS="no", or no live lxcfs there:
+ * warned, naming the CT and what to do); *ret_word for the state file ("yes", "no", "off"). Joins p's
+ * threads first: none may run at clone(). */
+const char *ct_lxcfs_source(ct *c, ct_lxcfs_probe *p, const char **ret_word);
 /* In the child, after /proc and /sys are mounted in the CT's root: bind lxcfs's files over them. */
 int spawn_mount_lxcfs(int rootfd, const char *dir, char *err, size_t errlen);
 /* What the CT's state file says of its views. */

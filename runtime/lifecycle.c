@@ -599,6 +599,7 @@ int ct_start(ct *c, bool wait_boot)
         r = check_root_path(c);
         if (r < 0)
                 return r;
+        _cleanup_lxcfs_probe_ ct_lxcfs_probe *lxcfs = ct_lxcfs_probe_begin(c);
         /* before anything is made: the last stop's sync of the root may still run */
         wait_deferred_unmount(c);
         r = tmpl_is_mounted(c->cfg.ve_root);
@@ -651,7 +652,7 @@ int ct_start(ct *c, bool wait_boot)
         if (r < 0)
                 goto fail;
         const char *lxcfs_word;
-        const char *lxcfs_dir = ct_lxcfs_source(c, &lxcfs_word);
+        const char *lxcfs_dir = ct_lxcfs_source(c, lxcfs, &lxcfs_word);
         struct spawn_params p = {
                 .root = c->cfg.ve_root,
                 .lxcfs_dir = lxcfs_dir,
