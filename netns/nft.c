@@ -28,6 +28,7 @@
  * sets, and "iifname != @links accept" lets everything by); `nft delete table inet vpsctl` removes it
  * while no guard is needed. */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,26 +69,68 @@ static bool ifname_ok(const char *s)
         return true;
 }
 
+/* libnftables is opened when a guard is first changed, not linked: with libnftnl, libxtables, libjansson
+ * and libgmp it is five libraries the dynamic loader would map and relocate on every vpsctl command
+ * (about 2.5 ms of each start, exec or list), while only a start or change of a CT with venet addresses
+ * needs it. */
+static struct {
+        struct nft_ctx *(*ctx_new)(uint32_t flags);
+        void (*ctx_free)(struct nft_ctx *ctx);
+        int (*ctx_buffer_output)(struct nft_ctx *ctx);
+        int (*ctx_buffer_error)(struct nft_ctx *ctx);
+        const char *(*ctx_get_error_buffer)(struct nft_ctx *ctx);
+        int (*run_cmd_from_buffer)(struct nft_ctx *ctx, const char *buf);
+} nft;
+
+static int nft_load(char **ret_error)
+{
+        if (nft.run_cmd_from_buffer)
+                return 0;
+        void *h = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+        if (h) {
+                *(void **)&nft.ctx_new = dlsym(h, "nft_ctx_new");
+                *(void **)&nft.ctx_free = dlsym(h, "nft_ctx_free");
+                *(void **)&nft.ctx_buffer_output = dlsym(h, "nft_ctx_buffer_output");
+                *(void **)&nft.ctx_buffer_error = dlsym(h, "nft_ctx_buffer_error");
+                *(void **)&nft.ctx_get_error_buffer = dlsym(h, "nft_ctx_get_error_buffer");
+                *(void **)&nft.run_cmd_from_buffer = dlsym(h, "nft_run_cmd_from_buffer");
+        }
+        if (h && nft.ctx_new && nft.ctx_free && nft.ctx_buffer_output && nft.ctx_buffer_error &&
+            nft.ctx_get_error_buffer && nft.run_cmd_from_buffer)
+                return 0;
+        const char *why = dlerror();
+        log_debug("libnftables: %s", why ? why : "a symbol is missing");
+        if (h)
+                (void)dlclose(h);
+        memset(&nft, 0, sizeof(nft));
+        if (ret_error)
+                *ret_error = strdup("libnftables.so.1 cannot be loaded (install Debian's libnftables1)");
+        return -ELIBACC;
+}
+
 static void nft_ctx_freep(struct nft_ctx **ctx)
 {
         if (*ctx)
-                nft_ctx_free(*ctx);
+                nft.ctx_free(*ctx);
 }
 
 /* Run script as one transaction; on failure *ret_error (if given) receives libnftables' message, its first
  * line. */
 static int nft_run(const char *script, char **ret_error)
 {
-        _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        int r = nft_load(ret_error);
+        if (r < 0)
+                return r;
+        _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = nft.ctx_new(NFT_CTX_DEFAULT);
         if (!ctx)
                 return -ENOMEM;
-        if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0)
+        if (nft.ctx_buffer_output(ctx) < 0 || nft.ctx_buffer_error(ctx) < 0)
                 return -ENOMEM;
         errno = 0;
-        if (nft_run_cmd_from_buffer(ctx, script) == 0)
+        if (nft.run_cmd_from_buffer(ctx, script) == 0)
                 return 0;
-        int r = errno > 0 ? -errno : -EPROTO;
-        const char *e = nft_ctx_get_error_buffer(ctx);
+        r = errno > 0 ? -errno : -EPROTO;
+        const char *e = nft.ctx_get_error_buffer(ctx);
         if (e && strncmp(e, "Error: ", 7) == 0)
                 e += 7;
         _cleanup_free_ char *msg = strdup(e ? e : "");
