@@ -277,21 +277,28 @@ static int v1_frozen(cg_ct *cg)
 static int v1_kill_all(cg_ct *cg, unsigned timeout_ms)
 {
         struct cg_hierarchy *fz = find_controller(cg, "freezer");
+        /* frozen tasks die only once thawed: a frozen CT goes the frozen way at once */
+        bool frozen = fz && v1_frozen(cg) > 0;
         unsigned waited = 0;
 
-        for (;;) {
+        for (int pass = 0;; pass++) {
                 _cleanup_free_ pid_t *pids = NULL;
                 size_t n = 0, alloc = 0;
 
                 _cleanup_free_ struct pollfd *fds = NULL;
 
-                /* Frozen, nothing can fork between our read of the list and the kills. */
-                if (fz)
+                /* Frozen, nothing can fork between our read of the list and the kills. The first pass
+                 * does without (a freeze and a thaw are 4 ms each, the freezer's state polled): a CT's
+                 * processes live in its pid namespace, and its init's death takes all of them (the kernel
+                 * kills the namespace, forks after our read included). What is left, in a cgroup without
+                 * its own pid namespace, the frozen passes get. */
+                bool freeze = fz && (pass > 0 || frozen);
+                if (freeze)
                         (void)freezer_state(fz, "FROZEN");
                 int r = cg_read_pids_recursive(cg->hier[0].fd, &pids, &n, &alloc);
                 if (r >= 0)
                         r = cg_kill_pids(pids, n, &fds);
-                if (fz)
+                if (freeze)
                         (void)freezer_state(fz, "THAWED");
                 if (r < 0)
                         return r;
@@ -300,6 +307,12 @@ static int v1_kill_all(cg_ct *cg, unsigned timeout_ms)
                 /* Their pidfds say when they are gone, without polling the cgroup; what is left
                  * (no pidfd, or a process that came in from outside) the cgroup's own check finds. */
                 (void)cg_wait_pidfds(fds, n, 200);
+                if (pass == 0 && fz && !frozen) {
+                        r = v1_populated(cg);
+                        if (r <= 0)
+                                return r;
+                        continue; /* a process forked past the kills: again, frozen */
+                }
                 r = cg_wait_empty(cg, 200);
                 if (r == 0)
                         return 0;
