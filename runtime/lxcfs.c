@@ -30,11 +30,13 @@ static const char *const views[] = {
         "proc/swaps",   "proc/uptime",    "sys/devices/system/cpu/online",
 };
 
-/* Is dir a live lxcfs: a FUSE mount whose meminfo reads (a dead one answers ENOTCONN)? */
+/* Is dir a live lxcfs: a FUSE mount that answers (a dead one's mount answers ENOTCONN) and has meminfo?
+ * Opening the directory and its statfs are round trips to the daemon that it answers at once. Not a read
+ * of meminfo: lxcfs computes the file for the reader's cgroup, 8 to 11 ms on a busy host, the slowest step
+ * of a start's lxcfs work. */
 static int lxcfs_live(const char *dir)
 {
         struct statfs fs;
-        char buf[64];
         _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return negative_errno();
@@ -42,13 +44,8 @@ static int lxcfs_live(const char *dir)
                 return negative_errno();
         if (fs.f_type != FUSE_SUPER_MAGIC)
                 return -ENOMEDIUM;
-        _cleanup_close_ int fd = openat(dfd, "proc/meminfo", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return negative_errno();
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n < 0)
-                return negative_errno();
-        return n > 0 ? 0 : -EIO;
+        _cleanup_close_ int fd = openat(dfd, "proc/meminfo", O_PATH | O_CLOEXEC | O_NOFOLLOW);
+        return fd < 0 ? negative_errno() : 0;
 }
 
 /* Looking a view up is a round trip to the lxcfs daemon, 0.3 to 1 ms each on an idle host and more on a
@@ -109,7 +106,7 @@ ct_lxcfs_probe *ct_lxcfs_probe_begin(ct *c)
                 j->dir = c->cfg.lxcfs_dir;
                 j->view = i == 0 ? NULL : views[i - 1];
                 if (j->view && streq(j->view, "proc/meminfo"))
-                        continue; /* the probe reads it */
+                        continue; /* the probe looks it up */
                 j->started = pthread_create(&j->tid, small ? &attr : NULL, lxcfs_job_run, j) == 0;
         }
         if (small)
