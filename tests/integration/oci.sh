@@ -16,14 +16,6 @@ oci() { timeout -k 5 30 "$VPSCTL" oci --root "$OCI_ROOT" "$@"; }
 oci_status() { oci state "$1" 2>/dev/null | jq -r .status; }
 # edit the bundle's config.json with a jq filter
 edit() { jq "$@" "$B/config.json" >"$B/config.json.new" && mv "$B/config.json.new" "$B/config.json"; }
-# the value of FILE in the cgroup directory of container ID that has it (any hierarchy)
-cg_value() {
-        local d
-        for d in $(ct_cgroups "$1"); do
-                [ -e "$d/$2" ] && { cat "$d/$2"; return 0; }
-        done
-        return 1
-}
 
 echo "# a bundle: the busybox template's files and vpsctl oci spec"
 expect_rc 0 vz template build busybox
