@@ -5,6 +5,7 @@
  * its limits as the engine maps them (ct_build_limits()), its capability bounding set (caps.c), its seccomp
  * denials (seccomp.c) and its user namespace mapping. A copy, not the CT's own files: nothing stops the CT
  * from starting again while the OCI container runs, and two systems must not write one tree. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -106,13 +107,10 @@ static int add_capabilities(ct *c, json_object *process)
                 char *name = cap_to_name(v);
                 if (!name)
                         continue;
-                char up[64];
-                size_t i = 0;
-                for (; name[i] && i < sizeof(up) - 1; i++)
-                        up[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i]);
-                up[i] = 0;
+                for (char *p = name; *p; p++)
+                        *p = (char)toupper((unsigned char)*p);
+                json_object_array_add(set, jstr(name));
                 cap_free(name);
-                json_object_array_add(set, jstr(up));
         }
         json_object *caps = json_object_new_object();
         json_object_object_add(caps, "bounding", json_object_get(set));
