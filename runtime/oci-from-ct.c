@@ -5,7 +5,6 @@
  * its limits as the engine maps them (ct_build_limits()), its capability bounding set (caps.c), its seccomp
  * denials (seccomp.c) and its user namespace mapping. A copy, not the CT's own files: nothing stops the CT
  * from starting again while the OCI container runs, and two systems must not write one tree. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -13,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -100,19 +98,7 @@ static int add_capabilities(ct *c, json_object *process)
                           c->conf_path);
                 return -EINVAL;
         }
-        json_object *set = json_object_new_array();
-        for (cap_value_t v = 0; v <= CAP_LAST_CAP && v < 64; v++) {
-                if ((drop & (1ULL << v)) || !CAP_IS_SUPPORTED(v))
-                        continue;
-                char *name = cap_to_name(v);
-                if (!name)
-                        continue;
-                for (char *p = name; *p; p++)
-                        *p = (char)toupper((unsigned char)*p);
-                json_object_array_add(set, jstr(name));
-                cap_free(name);
-        }
-        json_object *caps = json_object_new_object();
+        json_object *set = oci_cap_array(drop), *caps = json_object_new_object();
         json_object_object_add(caps, "bounding", json_object_get(set));
         json_object_object_add(caps, "effective", json_object_get(set));
         json_object_object_add(caps, "permitted", set);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "engine-internal.h"
 #include "oci-spec.h"
@@ -46,3 +47,7 @@ int oci_state_build(const char *id, const char *status, pid_t pid, const char *b
  * naming it, and the next hook runs (poststart, poststop). Logs nothing else (the child calls it too). */
 int oci_hooks_run(const struct oci_spec *s, enum oci_hook_kind k, const char *state, const char *warn_id,
                   char *err, size_t errlen);
+
+/* oci.c: the capabilities libcap knows but those of drop (bit N: capability N), as a JSON array of
+ * "CAP_..." names (features, spec --from-ct). */
+struct json_object *oci_cap_array(uint64_t drop);

@@ -783,6 +783,21 @@ int oci_pause(const char *root, const char *id, bool pause)
         return r;
 }
 
+struct json_object *oci_cap_array(uint64_t drop)
+{
+        json_object *a = json_object_new_array();
+        for (cap_value_t v = 0; a && v <= CAP_LAST_CAP; v++) {
+                char *name = v < 64 && (drop & (1ULL << v)) ? NULL : cap_to_name(v);
+                if (!name)
+                        continue;
+                for (char *c = name; *c; c++)
+                        *c = (char)toupper((unsigned char)*c);
+                json_object_array_add(a, json_object_new_string(name));
+                cap_free(name);
+        }
+        return a;
+}
+
 /* What this runtime applies, in the runtime-spec's features.md form, from the same tables the parser and
  * the child use. */
 int oci_features_json(char **ret)
@@ -815,17 +830,7 @@ int oci_features_json(char **ret)
         for (size_t i = 0; i < ELEMENTSOF(namespaces); i++)
                 json_object_array_add(a, json_object_new_string(namespaces[i]));
         json_object_object_add(lx, "namespaces", a);
-        a = json_object_new_array();
-        for (cap_value_t v = 0; v <= CAP_LAST_CAP; v++) {
-                char *name = cap_to_name(v);
-                if (!name)
-                        continue;
-                for (char *c = name; *c; c++)
-                        *c = (char)toupper((unsigned char)*c);
-                json_object_array_add(a, json_object_new_string(name));
-                cap_free(name);
-        }
-        json_object_object_add(lx, "capabilities", a);
+        json_object_object_add(lx, "capabilities", oci_cap_array(0));
         cg_version cv;
         json_object *cgroup = json_object_new_object();
         bool v2 = cg_detect(&cv) >= 0 && cv == CG_VERSION_V2;
