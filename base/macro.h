@@ -52,6 +52,13 @@ static inline void closep(int *fd)
         safe_close(*fd);
 }
 
+/* both ends of a pipe or socketpair */
+static inline void close_pairp(int (*p)[2])
+{
+        safe_close((*p)[0]);
+        safe_close((*p)[1]);
+}
+
 static inline void fclosep(FILE **f)
 {
         if (*f)
@@ -78,11 +85,12 @@ static inline void strv_freep(char ***l)
         strv_free(*l);
 }
 
-#define _cleanup_free_      _cleanup_(freep)
-#define _cleanup_close_     _cleanup_(closep)
-#define _cleanup_fclose_    _cleanup_(fclosep)
-#define _cleanup_closedir_  _cleanup_(closedirp)
-#define _cleanup_strv_free_ _cleanup_(strv_freep)
+#define _cleanup_free_       _cleanup_(freep)
+#define _cleanup_close_      _cleanup_(closep)
+#define _cleanup_close_pair_ _cleanup_(close_pairp)
+#define _cleanup_fclose_     _cleanup_(fclosep)
+#define _cleanup_closedir_   _cleanup_(closedirp)
+#define _cleanup_strv_free_  _cleanup_(strv_freep)
 
 #define STRV_FOREACH(s, l) for (char **s = (l); s && *s; s++)
 

@@ -9,17 +9,16 @@
  * counts); any other is read by /bin/sh. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/process.h"
 #include "engine-internal.h"
 
 #define SCRIPT_TIMEOUT 300
@@ -81,25 +80,13 @@ static int open_script(ct *c, const char *name, char *path, size_t size, int *re
 
 static int wait_script(pid_t pid, const char *path, int *ret_status)
 {
-        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        if (pidfd >= 0) {
-                struct pollfd p = { .fd = pidfd, .events = POLLIN };
-                int r;
-                while ((r = poll(&p, 1, SCRIPT_TIMEOUT * 1000)) < 0 && errno == EINTR)
-                        ;
-                close(pidfd);
-                if (r == 0) {
-                        log_error("Action script %s did not finish within %d s; killed", path,
-                                  SCRIPT_TIMEOUT);
-                        (void)kill(-pid, SIGKILL);
-                }
-        }
-        int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return negative_errno();
+        bool timed_out;
+        int r = wait_pid_timeout(pid, SCRIPT_TIMEOUT * 1000, &timed_out, ret_status);
+        if (r < 0)
+                return r;
+        if (timed_out)
+                log_error("Action script %s did not finish within %d s; killed", path, SCRIPT_TIMEOUT);
         (void)kill(-pid, SIGKILL); /* what it left running in its group */
-        *ret_status = status;
         return 0;
 }
 

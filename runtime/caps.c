@@ -39,7 +39,7 @@ static int note_setting(cap_value_t v, bool on, void *u)
         return 0;
 }
 
-int ct_drop_capabilities(const struct ct_config *cfg, char *err, size_t errlen)
+int ct_cap_dropped(const struct ct_config *cfg, uint64_t *ret)
 {
         uint64_t drop = 0;
         for (size_t i = 0; ct_dropped_caps[i]; i++) {
@@ -53,7 +53,16 @@ int ct_drop_capabilities(const struct ct_config *cfg, char *err, size_t errlen)
          * sys_resource:on (overlayfs never writes with it; a user namespace's root never has it here) */
         if (!ct_userns(cfg) && ct_disk_limited(cfg))
                 drop |= 1ULL << CAP_SYS_RESOURCE;
-        if (ct_cap_settings_foreach(cfg->capability, note_setting, &drop) < 0) {
+        if (ct_cap_settings_foreach(cfg->capability, note_setting, &drop) < 0)
+                return -EINVAL;
+        *ret = drop;
+        return 0;
+}
+
+int ct_drop_capabilities(const struct ct_config *cfg, char *err, size_t errlen)
+{
+        uint64_t drop;
+        if (ct_cap_dropped(cfg, &drop) < 0) {
                 snprintf(err, errlen, "Bad CAPABILITY \"%s\"", cfg->capability);
                 return -EINVAL;
         }

@@ -126,6 +126,9 @@ bool ct_disk_root_exempt(ct *c, pid_t init);
 /* caps.c: the CT's bounding set (the default less CAPABILITY's offs, plus its ons), empty inheritable and
  * ambient sets. */
 int ct_drop_capabilities(const struct ct_config *cfg, char *err, size_t errlen);
+/* The capabilities the CT's bounding set goes without (bit N: capability N): the default removals less
+ * CAPABILITY's ons, plus its offs. -EINVAL: CAPABILITY cannot be parsed. */
+int ct_cap_dropped(const struct ct_config *cfg, uint64_t *ret);
 /* seccomp.c: the CT's filter as a BPF program (insns NULL when SECCOMP="no"). */
 struct ct_seccomp_prog {
         struct sock_filter *insns;
@@ -141,6 +144,11 @@ void ct_seccomp_prog_done(struct ct_seccomp_prog *p);
 int ct_seccomp_load(const struct ct_config *cfg, const struct ct_seccomp_prog *prog, char *err,
                     size_t errlen);
 bool ct_seccomp_enabled(const struct ct_config *cfg);
+/* The CT's filter as data (oci spec --from-ct writes it as linux.seccomp): fn for every syscall it denies
+ * (with EPERM), and the ABIs it covers beside the native one (SCMP_ARCH_*, 0-terminated). */
+int ct_seccomp_foreach_denied(const struct ct_config *cfg,
+                              int (*fn)(const char *name, const char *why, void *u), void *u);
+extern const uint32_t ct_seccomp_extra_arches[];
 
 /* The default capability bounding set's removals, for `help` and for the tests. */
 extern const char *const ct_dropped_caps[];

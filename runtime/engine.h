@@ -340,6 +340,10 @@ int ct_template_remove(ct_templates *t, const char *name, pid_t *ret_holder, uns
  * verb works on it. Errors are logged, naming the container, the option or config.json's field. */
 /* Write the default config.json into bundle (refused if one exists). */
 int oci_write_default_spec(const char *bundle);
+/* spec --from-ct: a bundle in bundle for CT c (loaded and locked; stopped, else -EBUSY): rootfs a copy of
+ * its root, config.json with its host name, limits, capabilities, seccomp denials and user namespace
+ * mapping. -EEXIST: bundle holds config.json or rootfs already, unless force (they are replaced). */
+int oci_spec_from_ct(ct *c, const char *bundle, bool force);
 /* Set up the container of bundle/config.json, its process waiting until oci_start(); console_socket
  * (process.terminal) receives the pty master, pid_file the process's host pid. Nothing is left behind when
  * it fails. */

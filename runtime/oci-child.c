@@ -355,6 +355,23 @@ static int mask_paths(const struct oci_spec *s, char *err, size_t errlen)
         return 0;
 }
 
+/* The process's pid in the runtime's pid namespace, for the hooks' state: read from the host's /proc while
+ * it is still there (before pivot_root). */
+static pid_t host_pid;
+
+/* A hook run by the container's process: its state, then the hooks of kind k. */
+static int child_hooks(const struct oci_child *x, enum oci_hook_kind k, const char *status, char *err,
+                       size_t errlen)
+{
+        _cleanup_free_ char *state = NULL;
+        if (!x->spec->n_hooks[k])
+                return 0;
+        int r = oci_state_build(x->id, status, host_pid, x->bundle, x->spec, &state);
+        if (r < 0)
+                return fail(err, errlen, r, "Cannot write the state for hooks.%s", oci_hook_names[k]);
+        return oci_hooks_run(x->spec, k, state, NULL, err, errlen);
+}
+
 int oci_child_root(const struct spawn_proc *sp, char *err, size_t errlen)
 {
         const struct oci_child *x = (const struct oci_child *)sp;
@@ -378,6 +395,16 @@ int oci_child_root(const struct spawn_proc *sp, char *err, size_t errlen)
                         dev_tmpfs = true;
         }
         if (dev_tmpfs && (r = populate_dev(rootfd, err, errlen)) < 0)
+                return r;
+        char self[32];
+        ssize_t n = readlink("/proc/self", self, sizeof(self) - 1);
+        if (n > 0) {
+                self[n] = 0;
+                host_pid = (pid_t)atoi(self);
+        }
+        /* in the container's namespaces, its root mounted, before pivot_root: the hook's path is the
+         * host's (the runtime namespace's), as the runtime-spec says */
+        if ((r = child_hooks(x, OCI_HOOK_CREATE_CONTAINER, "creating", err, errlen)) < 0)
                 return r;
 
         if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
@@ -479,6 +506,19 @@ int oci_child_confine(const struct spawn_proc *sp, char *err, size_t errlen)
         return 0;
 }
 
+/* Close every fd from 3 up but a and b. */
+static int close_all_but(int a, int b)
+{
+        int lo = MIN(a, b), hi = MAX(a, b);
+        if (lo < 0)
+                lo = hi;
+        if ((lo > 3 && syscall(SYS_close_range, 3U, (unsigned)lo - 1, 0U) < 0) ||
+            (hi > lo + 1 && syscall(SYS_close_range, (unsigned)lo + 1, (unsigned)hi - 1, 0U) < 0) ||
+            syscall(SYS_close_range, (unsigned)hi + 1, ~0U, 0U) < 0)
+                return -errno;
+        return 0;
+}
+
 int oci_child_wait(const struct spawn_proc *sp)
 {
         const struct oci_child *x = (const struct oci_child *)sp;
@@ -486,9 +526,8 @@ int oci_child_wait(const struct spawn_proc *sp)
         struct pollfd p = { .fd = fd, .events = POLLIN };
         char c;
         /* Nothing of vpsctl's is held while the process waits: the state directory's lock (the verbs that
-         * follow take it), the cgroup's and the bundle's fds. Only the fifo stays. */
-        if ((fd > 3 && syscall(SYS_close_range, 3U, (unsigned)fd - 1, 0U) < 0) ||
-            syscall(SYS_close_range, (unsigned)fd + 1, ~0U, 0U) < 0)
+         * follow take it), the cgroup's and the bundle's fds. Only the fifos stay. */
+        if (close_all_but(fd, x->started_fd) < 0)
                 return -errno;
         /* no writer has come yet: poll sleeps until `start` opens the fifo and writes */
         while (poll(&p, 1, -1) < 0)
@@ -497,5 +536,13 @@ int oci_child_wait(const struct spawn_proc *sp)
         if (read(fd, &c, 1) != 1)
                 return -EIO; /* the writer left without a word: not a start */
         close(fd);
+        char err[512];
+        if (child_hooks(x, OCI_HOOK_START_CONTAINER, "created", err, sizeof(err)) < 0) {
+                /* `start` waits on start.fifo and fails with it; the container's stderr has it too */
+                dprintf(STDERR_FILENO, "vpsctl: container %s: %s\n", x->id, err);
+                (void)!write(x->started_fd, err, strlen(err));
+                return -ENOTRECOVERABLE;
+        }
+        /* start.fifo (close-on-exec) closes at the exec: `start` reads EOF, nothing written, all passed */
         return 0;
 }

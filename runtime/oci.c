@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -96,11 +97,6 @@ static int check_resources(const struct oci_spec *s)
 static int check_applicable(const struct oci_spec *s, const char *console_socket)
 {
         unsigned long seen = 0;
-        for (size_t k = 0; k < OCI_HOOK_KINDS; k++)
-                if (s->n_hooks[k]) {
-                        log_error("config.json: hooks.%s is not supported by vpsctl yet", oci_hook_names[k]);
-                        return -EINVAL;
-                }
         for (size_t i = 0; i < s->n_namespaces; i++) {
                 int t = s->namespaces[i].type;
                 seen |= (unsigned long)t;
@@ -278,7 +274,53 @@ static int oci_created(const struct spawn_proc *sp, pid_t pid)
         r = write_file_atomic_at(x->state_dfd, "state", state, strlen(state), 0600);
         if (r < 0)
                 return log_error_errno(r, "Cannot record the state of %s: %m", sp->what);
+        /* the namespaces exist (and their id maps), the process waits: prestart (deprecated) and
+         * createRuntime, in the runtime's namespaces; a failure is create's */
+        if (!s->n_hooks[OCI_HOOK_PRESTART] && !s->n_hooks[OCI_HOOK_CREATE_RUNTIME])
+                return 0;
+        _cleanup_free_ char *json = NULL;
+        char err[512];
+        if ((r = oci_state_build(x->id, "creating", pid, x->bundle, s, &json)) < 0)
+                return log_error_errno(r, "Cannot write the state of %s for its hooks: %m", sp->what);
+        if ((r = oci_hooks_run(s, OCI_HOOK_PRESTART, json, NULL, err, sizeof(err))) < 0 ||
+            (r = oci_hooks_run(s, OCI_HOOK_CREATE_RUNTIME, json, NULL, err, sizeof(err))) < 0) {
+                log_error("Cannot create %s: %s", sp->what, err);
+                return r;
+        }
         return 0;
+}
+
+/* The state of the container of directory dfd for its hooks, and the hooks of kind k run as warnings
+ * (poststart, poststop: their failures do not fail the verb). */
+static void run_hooks_warn(int dfd, const char *id, const struct oci_spec *s, enum oci_hook_kind k,
+                           const char *status, pid_t pid)
+{
+        _cleanup_free_ char *bundle = NULL, *json = NULL;
+        char err[512];
+        if (!s->n_hooks[k])
+                return;
+        int r = read_one_line_at(dfd, "bundle", &bundle);
+        if (r >= 0)
+                r = oci_state_build(id, status, pid, bundle, s, &json);
+        if (r < 0) {
+                log_warning_errno(r, "Container %s: cannot write the state for hooks.%s: %m, ignoring", id,
+                                  oci_hook_names[k]);
+                return;
+        }
+        (void)oci_hooks_run(s, k, json, id, err, sizeof(err));
+}
+
+/* The config.json copied into the state directory at create (NULL if unreadable: its hooks are not run). */
+static struct oci_spec *read_state_spec(int dfd)
+{
+        _cleanup_free_ char *text = NULL;
+        struct oci_spec *s = NULL;
+        char err[256];
+        size_t len;
+        if (read_full_file_at(dfd, "config.json", &text, &len) < 0 ||
+            oci_spec_parse(text, len, &s, err, sizeof(err)) < 0)
+                return NULL;
+        return s;
 }
 
 static void oci_abandoned(const struct spawn_proc *sp)
@@ -355,12 +397,13 @@ int oci_create(const char *root, const char *id, const char *bundle_arg, const c
 {
         _cleanup_free_ char *bundle = NULL, *text = NULL, *rootfs = NULL, *cg_parent = NULL, *cg_name = NULL;
         _cleanup_free_ void *bpf = NULL;
-        _cleanup_close_ int bdfd = -EBADF, rfd = -EBADF, dfd = -EBADF, master = -EBADF, fifo_fd = -EBADF;
+        _cleanup_close_ int bdfd = -EBADF, rfd = -EBADF, dfd = -EBADF, master = -EBADF, fifo_fd = -EBADF,
+                            started_fd = -EBADF;
         _cleanup_cg_ct_ cg_ct *cg = NULL;
         struct oci_spec *s = NULL;
         size_t len = 0, bpf_len = 0;
         char err[512], what[160];
-        bool made = false;
+        bool made = false, spawned = false;
         int r;
 
         if ((r = check_id(id)) < 0)
@@ -466,6 +509,14 @@ int oci_create(const char *root, const char *id, const char *bundle_arg, const c
                 r = log_error_errno(-errno, "Cannot open the exec.fifo of container %s: %m", id);
                 goto out;
         }
+        /* startContainer hooks run after `start` wrote to exec.fifo: the child tells it here how they went
+         */
+        if (s->n_hooks[OCI_HOOK_START_CONTAINER] &&
+            ((mkfifoat(dfd, "start.fifo", 0600) < 0 && errno != EEXIST) ||
+             (started_fd = openat(dfd, "start.fifo", O_RDWR | O_CLOEXEC)) < 0)) {
+                r = log_error_errno(-errno, "Cannot make the start.fifo of container %s: %m", id);
+                goto out;
+        }
         struct oci_child x = {
                 .sp = {
                         .what = what,
@@ -488,14 +539,17 @@ int oci_create(const char *root, const char *id, const char *bundle_arg, const c
                         .abandoned = oci_abandoned,
                 },
                 .spec = s,
+                .id = id,
                 .bundle = bundle,
                 .rootfs = rootfs,
                 .fifo_fd = fifo_fd,
+                .started_fd = started_fd,
                 .bpf = bpf,
                 .bpf_len = bpf_len,
                 .state_dfd = dfd,
         };
         pid_t pid;
+        spawned = true;
         r = spawn_process(&x.sp, &pid, s->process.terminal ? &master : NULL);
         if (r < 0)
                 goto out;
@@ -521,6 +575,10 @@ out:
         if (made) {
                 if (cg)
                         (void)cg_ct_destroy(cg);
+                /* a container that was made is deleted: its poststop hooks run (a failing createRuntime
+                 * or createContainer hook goes on at delete, as the runtime-spec's lifecycle says) */
+                if (spawned)
+                        run_hooks_warn(dfd, id, s, OCI_HOOK_POSTSTOP, "stopped", 0);
                 remove_state(root, id);
         }
         oci_spec_free(s);
@@ -575,20 +633,49 @@ int oci_start(const char *root, const char *id)
                         log_error_errno(r, "Cannot open the exec.fifo of container %s: %m", id);
                 return r;
         }
+        /* opened before the process may go on, so that what it writes there is kept for us */
+        _cleanup_close_ int started = openat(dfd, "start.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (started < 0 && errno != ENOENT)
+                return log_error_errno(-errno, "Cannot open the start.fifo of container %s: %m", id);
         if (loop_write_nosigpipe(fd, "0", 1) < 0)
                 return log_error_errno(-errno, "Cannot start container %s: %m", id);
         if (unlinkat(dfd, "exec.fifo", 0) < 0)
                 return log_error_errno(-errno, "Cannot remove the exec.fifo of container %s: %m", id);
+        if (started >= 0) {
+                /* the startContainer hooks: EOF once the process execs (all passed) or dies; a sentence
+                 * before it when one failed */
+                char msg[512];
+                size_t n = 0;
+                struct pollfd p = { .fd = started, .events = POLLIN };
+                for (;;) {
+                        while (poll(&p, 1, -1) < 0)
+                                if (errno != EINTR)
+                                        return log_error_errno(-errno, "Cannot wait for container %s: %m",
+                                                               id);
+                        ssize_t k = read(started, msg + n, sizeof(msg) - 1 - n);
+                        if (k < 0 && errno == EAGAIN)
+                                continue;
+                        if (k <= 0 || (n += (size_t)k) == sizeof(msg) - 1)
+                                break;
+                }
+                (void)unlinkat(dfd, "start.fifo", 0);
+                if (n) {
+                        msg[n] = 0;
+                        log_error("Cannot start container %s: %s", id, msg);
+                        return -CT_EACTIONSCRIPT;
+                }
+        }
+        struct oci_spec *s = read_state_spec(dfd);
+        if (s)
+                run_hooks_warn(dfd, id, s, OCI_HOOK_POSTSTART, "running", pid);
+        oci_spec_free(s);
         return 0;
 }
 
 int oci_state_json(const char *root, const char *id, char **ret)
 {
         _cleanup_close_ int dfd = -EBADF;
-        _cleanup_free_ char *bundle = NULL, *text = NULL;
-        struct oci_spec *s = NULL;
-        size_t len;
-        char err[256];
+        _cleanup_free_ char *bundle = NULL;
         pid_t pid;
         int r;
         if ((r = check_id(id)) < 0 || (r = open_state(root, id, &dfd)) < 0)
@@ -596,28 +683,10 @@ int oci_state_json(const char *root, const char *id, char **ret)
         oci_status st = read_status(dfd, &pid);
         if ((r = read_one_line_at(dfd, "bundle", &bundle)) < 0)
                 return log_error_errno(r, "Cannot read the state of container %s: %m", id);
-        json_object *o = json_object_new_object();
-        if (!o)
-                return -ENOMEM;
-        json_object_object_add(o, "ociVersion", json_object_new_string("1.2.0"));
-        json_object_object_add(o, "id", json_object_new_string(id));
-        json_object_object_add(o, "status", json_object_new_string(status_names[st]));
-        json_object_object_add(o, "pid", json_object_new_int(st == OCI_STOPPED ? 0 : pid));
-        json_object_object_add(o, "bundle", json_object_new_string(bundle));
-        if (read_full_file_at(dfd, "config.json", &text, &len) >= 0 &&
-            oci_spec_parse(text, len, &s, err, sizeof(err)) >= 0 && s->n_annotations) {
-                json_object *a = json_object_new_object();
-                for (size_t i = 0; a && i < s->n_annotations; i++)
-                        json_object_object_add(a, s->annotations[i].key,
-                                               json_object_new_string(s->annotations[i].value));
-                json_object_object_add(o, "annotations", a);
-        }
+        struct oci_spec *s = read_state_spec(dfd);
+        r = oci_state_build(id, status_names[st], st == OCI_STOPPED ? 0 : pid, bundle, s, ret);
         oci_spec_free(s);
-        const char *j =
-                json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        *ret = j ? strdup(j) : NULL;
-        json_object_put(o);
-        return *ret ? 0 : -ENOMEM;
+        return r;
 }
 
 int oci_kill(const char *root, const char *id, int sig, bool all)
@@ -680,6 +749,11 @@ int oci_delete(const char *root, const char *id, bool force)
                 return log_error_errno(r, "Cannot open the cgroup of container %s: %m", id);
         else if (st != OCI_STOPPED && kill(pid, SIGKILL) < 0 && errno != ESRCH)
                 return log_error_errno(-errno, "Cannot kill container %s: %m", id);
+        /* the container is gone: poststop, in the runtime's namespaces, failures only warned */
+        struct oci_spec *s = read_state_spec(dfd);
+        if (s)
+                run_hooks_warn(dfd, id, s, OCI_HOOK_POSTSTOP, "stopped", 0);
+        oci_spec_free(s);
         remove_state(root, id);
         return 0;
 }
@@ -709,6 +783,21 @@ int oci_pause(const char *root, const char *id, bool pause)
         return r;
 }
 
+struct json_object *oci_cap_array(uint64_t drop)
+{
+        json_object *a = json_object_new_array();
+        for (cap_value_t v = 0; a && v <= CAP_LAST_CAP; v++) {
+                char *name = v < 64 && (drop & (1ULL << v)) ? NULL : cap_to_name(v);
+                if (!name)
+                        continue;
+                for (char *c = name; *c; c++)
+                        *c = (char)toupper((unsigned char)*c);
+                json_object_array_add(a, json_object_new_string(name));
+                cap_free(name);
+        }
+        return a;
+}
+
 /* What this runtime applies, in the runtime-spec's features.md form, from the same tables the parser and
  * the child use. */
 int oci_features_json(char **ret)
@@ -728,8 +817,10 @@ int oci_features_json(char **ret)
                 return -ENOMEM;
         json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
         json_object_object_add(o, "ociVersionMax", json_object_new_string("1.2.0"));
-        /* hooks are parsed and refused: none is run */
-        json_object_object_add(o, "hooks", json_object_new_array());
+        a = json_object_new_array();
+        for (size_t k = 0; k < OCI_HOOK_KINDS; k++)
+                json_object_array_add(a, json_object_new_string(oci_hook_names[k]));
+        json_object_object_add(o, "hooks", a);
         a = json_object_new_array();
         for (size_t i = 0; oci_mount_option_name(i); i++)
                 json_object_array_add(a, json_object_new_string(oci_mount_option_name(i)));
@@ -739,17 +830,7 @@ int oci_features_json(char **ret)
         for (size_t i = 0; i < ELEMENTSOF(namespaces); i++)
                 json_object_array_add(a, json_object_new_string(namespaces[i]));
         json_object_object_add(lx, "namespaces", a);
-        a = json_object_new_array();
-        for (cap_value_t v = 0; v <= CAP_LAST_CAP; v++) {
-                char *name = cap_to_name(v);
-                if (!name)
-                        continue;
-                for (char *c = name; *c; c++)
-                        *c = (char)toupper((unsigned char)*c);
-                json_object_array_add(a, json_object_new_string(name));
-                cap_free(name);
-        }
-        json_object_object_add(lx, "capabilities", a);
+        json_object_object_add(lx, "capabilities", oci_cap_array(0));
         cg_version cv;
         json_object *cgroup = json_object_new_object();
         bool v2 = cg_detect(&cv) >= 0 && cv == CG_VERSION_V2;
@@ -976,7 +1057,9 @@ int oci_exec(const char *root, const char *id, const char *process_file, char **
                 .spec = s,
                 .bpf = bpf,
                 .bpf_len = bpf_len,
+                .id = id,
                 .fifo_fd = -EBADF,
+                .started_fd = -EBADF,
                 .state_dfd = -EBADF,
         };
         /* the pid namespace is entered by the children of who joins it: ours, for the one fork */

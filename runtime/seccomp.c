@@ -76,9 +76,8 @@ bool ct_seccomp_enabled(const struct ct_config *cfg)
         return cfg->seccomp != CT_NO;
 }
 
-/* Call fn for every syscall the CT's filter denies. */
-static int for_each_denied(const struct ct_config *cfg,
-                           int (*fn)(const char *name, const char *why, void *u), void *u)
+int ct_seccomp_foreach_denied(const struct ct_config *cfg,
+                              int (*fn)(const char *name, const char *why, void *u), void *u)
 {
         int r;
         for (size_t i = 0; i < ELEMENTSOF(default_deny); i++)
@@ -118,7 +117,7 @@ static int add_rule(const char *name, const char *why, void *u)
 #define CACHE_MAX_INSNS BPF_MAXINSNS
 
 /* a 64-bit x86 host runs 32-bit code too: the filter covers every ABI a CT can call in */
-static const uint32_t extra_arches[] = {
+const uint32_t ct_seccomp_extra_arches[] = {
 #if defined(__x86_64__)
         SCMP_ARCH_X86,
         SCMP_ARCH_X32,
@@ -184,14 +183,14 @@ static int cache_key(const struct ct_config *cfg, char **ret)
                  FILTER_VERSION, v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0,
                  seccomp_arch_native());
         int r = key_add(&k, line);
-        for (size_t i = 0; r >= 0 && extra_arches[i]; i++) {
-                snprintf(line, sizeof(line), " %u", extra_arches[i]);
+        for (size_t i = 0; r >= 0 && ct_seccomp_extra_arches[i]; i++) {
+                snprintf(line, sizeof(line), " %u", ct_seccomp_extra_arches[i]);
                 r = key_add(&k, line);
         }
         if (r >= 0)
                 r = key_add(&k, "\nerrno EPERM:");
         if (r >= 0)
-                r = for_each_denied(cfg, key_add_denied, &k);
+                r = ct_seccomp_foreach_denied(cfg, key_add_denied, &k);
         if (r >= 0)
                 r = key_add(&k, "\n");
         if (r < 0) {
@@ -210,15 +209,15 @@ static int compile(const struct ct_config *cfg, struct ct_seccomp_prog *ret)
         int r = 0;
         if (!ctx)
                 return -ENOMEM;
-        for (size_t i = 0; r >= 0 && extra_arches[i]; i++)
-                if ((r = seccomp_arch_add(ctx, extra_arches[i])) == -EEXIST)
+        for (size_t i = 0; r >= 0 && ct_seccomp_extra_arches[i]; i++)
+                if ((r = seccomp_arch_add(ctx, ct_seccomp_extra_arches[i])) == -EEXIST)
                         r = 0;
         /* root with CAP_SYS_ADMIN needs no no_new_privs to load a filter, and setuid programs in the CT
          * (su, passwd) keep working */
         if (r >= 0)
                 (void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
         if (r >= 0)
-                r = for_each_denied(cfg, add_rule, ctx);
+                r = ct_seccomp_foreach_denied(cfg, add_rule, ctx);
         if (r >= 0) {
                 mfd = memfd_create("vpsctl-seccomp", MFD_CLOEXEC);
                 r = mfd < 0 ? negative_errno() : seccomp_export_bpf(ctx, mfd);
@@ -428,7 +427,7 @@ int ct_seccomp_show(const struct ct_config *cfg)
         printf(", arm");
 #endif
         printf("\ndenied (errno EPERM):\n");
-        int r = for_each_denied(cfg, print_one, NULL);
+        int r = ct_seccomp_foreach_denied(cfg, print_one, NULL);
         if (cfg->seccomp_allow && *cfg->seccomp_allow)
                 printf("allowed by SECCOMP_ALLOW: %s\n", cfg->seccomp_allow);
         return r;

@@ -297,7 +297,12 @@ child_failed:
         sp->abandoned(sp);
         if (reported) {
                 report.msg[sizeof(report.msg) - 1] = 0;
-                r = log_error_errno(-report.error, "Failed to start %s: %s: %m", sp->what, report.msg);
+                /* a hook's or script's failure is said whole by its sentence ("... exited 3") */
+                if (report.error == CT_EACTIONSCRIPT)
+                        r = log_error_errno(-report.error, "Failed to start %s: %s", sp->what, report.msg);
+                else
+                        r = log_error_errno(-report.error, "Failed to start %s: %s: %m", sp->what,
+                                            report.msg);
         } else
                 r = log_error_errno(n < 0 ? (int)n : -EIO, "Failed to start %s: %s died during setup",
                                     sp->what, sp->what_process);

@@ -57,9 +57,6 @@ typedef struct tmpl_run_opts {
 int tmpl_run(char *const argv[], const tmpl_run_opts *o, int *ret_status);
 
 /* copy.c */
-/* Copy the tree SRC_DFD into the empty directory DST_DFD: owners, modes, times, xattrs, hard links,
- * devices; file data reflinked (FICLONE) where possible, else copy_file_range. Does not cross mounts. */
-int tmpl_copy_tree(int src_dfd, int dst_dfd);
 /* Bytes allocated by the tree (st_blocks), hard links counted once. */
 int tmpl_tree_size(int dfd, uint64_t *ret);
 

@@ -183,6 +183,9 @@ int tmpl_private_moved_done(const char *private_dir);
 int tmpl_private_parent(const char *private_dir);
 /* Which layout does an existing private area have? */
 int tmpl_private_layout(const char *private_dir, tmpl_layout *ret);
+/* Copy the tree SRC_DFD into the empty directory DST_DFD: owners, modes, times, xattrs, hard links,
+ * devices; file data reflinked (FICLONE) where possible, else copy_file_range. Does not cross mounts. */
+int tmpl_copy_tree(int src_dfd, int dst_dfd);
 /* Mount the CT's root filesystem at ROOT from its private area (overlay or bind). userns_fd >= 0: the CT
  * runs in that user namespace; the template (overlay) or the copy is seen through an idmapped mount. */
 int tmpl_mount_root(const char *private_dir, const char *root, int userns_fd);

@@ -48,7 +48,7 @@ static int oci_usage(const char *fmt, const char *arg)
         fputs("Error: ", stderr);
         fprintf(stderr, fmt, arg);
         fputs("\nUsage: vpsctl oci [--root DIR] [--log FILE] [--log-format text|json] COMMAND\n"
-              "  spec [--bundle DIR] | features\n"
+              "  spec [--bundle DIR] [--from-ct CTID [--force]] | features\n"
               "  create --bundle DIR [--pid-file FILE] [--console-socket SOCKET] ID\n"
               "  start ID | state ID | kill [--all] ID [SIGNAL] | pause ID | resume ID\n"
               "  exec [--process FILE] [--tty --console-socket SOCKET] [--detach] [--pid-file FILE] ID\n"
@@ -188,14 +188,19 @@ static int oci_main(int argc, char **argv)
                 return EXIT_VZ_BAD_SYNTAX;
         }
         const char *bundle = NULL, *pid_file = NULL, *console = NULL, *id = NULL, *sig = NULL;
-        const char *ps_format = "table", *process = NULL, *resources = NULL;
+        const char *ps_format = "table", *process = NULL, *resources = NULL, *from_ct = NULL;
         bool detach = false, kill_all = false, tty = false;
         char **args = NULL;
         bool force = false;
         for (; i < argc; i++) {
-                if (streq(cmd, "delete") && (streq(argv[i], "--force") || streq(argv[i], "-f")))
+                if ((streq(cmd, "delete") || streq(cmd, "spec")) &&
+                    (streq(argv[i], "--force") || streq(argv[i], "-f")))
                         force = true;
-                else if (streq(cmd, "kill") && (streq(argv[i], "--all") || streq(argv[i], "-a")))
+                else if (streq(cmd, "spec") && take(argc, argv, &i, "--from-ct", NULL, &v)) {
+                        if (!v)
+                                return oci_usage("--from-ct needs a CTID%s", "");
+                        from_ct = v;
+                } else if (streq(cmd, "kill") && (streq(argv[i], "--all") || streq(argv[i], "-a")))
                         kill_all = true;
                 else if ((streq(cmd, "create") || streq(cmd, "spec")) &&
                          take(argc, argv, &i, "--bundle", "-b", &v)) {
@@ -240,6 +245,18 @@ static int oci_main(int argc, char **argv)
                 else
                         return oci_usage("unexpected argument \"%s\"", argv[i]);
         }
+        if (streq(cmd, "spec") && from_ct) {
+                _cleanup_ct_ ct *c = NULL;
+                int rc = cli_open_ct(from_ct, "oci spec", true, true, &c);
+                if (rc == 0)
+                        rc = cli_check_private(c);
+                if (rc != 0)
+                        return rc;
+                int r = oci_spec_from_ct(c, bundle ? bundle : ".", force);
+                return r == -EBUSY ? EXIT_VZ_RUNNING : cmd_exit(cmd, r);
+        }
+        if (force && streq(cmd, "spec"))
+                return oci_usage("spec --force goes with --from-ct%s", "");
         if (streq(cmd, "spec"))
                 return cmd_exit(cmd, oci_write_default_spec(bundle ? bundle : "."));
         if (streq(cmd, "features")) {

@@ -83,6 +83,16 @@ ct_cgroups() {
         done
 }
 
+# cg_value NAME FILE: FILE in the cgroup directory of NAME (a CTID or an OCI container's cgroup name) that
+# has it, in any hierarchy
+cg_value() {
+        local d
+        for d in $(ct_cgroups "$1"); do
+                [ -e "$d/$2" ] && { cat "$d/$2"; return 0; }
+        done
+        return 1
+}
+
 # Host pids of every process in the CT's cgroups (sub-cgroups included), sorted, unique.
 ct_pids() {
         local d f

@@ -16,14 +16,6 @@ oci() { timeout -k 5 30 "$VPSCTL" oci --root "$OCI_ROOT" "$@"; }
 oci_status() { oci state "$1" 2>/dev/null | jq -r .status; }
 # edit the bundle's config.json with a jq filter
 edit() { jq "$@" "$B/config.json" >"$B/config.json.new" && mv "$B/config.json.new" "$B/config.json"; }
-# the value of FILE in the cgroup directory of container ID that has it (any hierarchy)
-cg_value() {
-        local d
-        for d in $(ct_cgroups "$1"); do
-                [ -e "$d/$2" ] && { cat "$d/$2"; return 0; }
-        done
-        return 1
-}
 
 echo "# a bundle: the busybox template's files and vpsctl oci spec"
 expect_rc 0 vz template build busybox
@@ -299,7 +291,6 @@ refused() { # DESCRIPTION EXPECTED-MESSAGE JQ-FILTER
         assert_true "$1: no state left" test ! -e "$OCI_ROOT/bad"
         assert_eq "$(ct_cgroups bad)" "" "$1: no cgroup left"
 }
-refused "a hook" "hooks.prestart" '.hooks = { "prestart": [{ "path": "/bin/true" }] }'
 refused "an unknown field" "linux.intelRdt" '.linux.intelRdt = { "closID": "x" }'
 refused "systemd's cgroupsPath" "systemd's form" '.linux.cgroupsPath = "system.slice:vpsctl:bad"'
 refused "an ambient capability not inheritable" "process.capabilities.ambient" \
@@ -355,7 +346,9 @@ run oci features
 assert_eq "$LAST_RC" 0 "features -> 0"
 assert_eq "$(jq -r '.ociVersionMax' <<<"$LAST_OUT")" 1.2.0 "features: ociVersionMax"
 assert_eq "$(jq -r '.linux.seccomp.enabled' <<<"$LAST_OUT")" true "features: seccomp enabled"
-assert_eq "$(jq -c '.hooks' <<<"$LAST_OUT")" "[]" "features: no hooks"
+assert_eq "$(jq -c '.hooks' <<<"$LAST_OUT")" \
+        '["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]' \
+        "features: the six kinds of hooks"
 run oci --version
 assert_contains "$LAST_OUT" "spec: 1.2.0" "--version names the spec"
 run "$VPSCTL" oci --root "$OCI_ROOT" --log "$TEST_TMP/oci.log" --log-format json state nosuch

@@ -44,8 +44,8 @@ group_of() {
         case $1 in
         config-values | config-net | config-security | config-keys | config | exitcodes | samples-builtin | oci-spec) echo 0 ;;
         ct | sealed | samples | lxcfs) echo 1 ;;
-        userns | caps | seccomp | devices | resources | disk | net | rate | guest | spawn-mount | spawn | exec | actions | console | oci-seccomp | oci-child) echo 2 ;;
-        lifecycle | templates | autostart | passwd | metrics | import | oci) echo 3 ;;
+        userns | caps | seccomp | devices | resources | disk | net | rate | guest | spawn-mount | spawn | exec | actions | console | oci-seccomp | oci-hooks | oci-child) echo 2 ;;
+        lifecycle | templates | autostart | passwd | metrics | import | oci | oci-from-ct) echo 3 ;;
         *) echo "" ;;
         esac
 }
