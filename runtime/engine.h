@@ -278,6 +278,13 @@ void ct_boot_plan_free(ct_boot_entry *e, size_t n);
 /* Re-execute from a copy of ourselves nobody can write, unless already (CVE-2019-5736): the binary
  * through a private read-only overlayfs, or where the kernel cannot do that, a sealed memfd copy. */
 int ct_ensure_cloned_binary(char **argv);
+/* Does a command that joins or spawns into CT arg (a CTID or name; NULL or unknown: yes) need that copy?
+ * Not for a CT in a user namespace whose ids on the host start above 0: none of its processes can write a
+ * binary owned by the host's root, whom the namespace does not map (the kernel grants no capability over
+ * an inode whose owner is unmapped), so CVE-2019-5736 has nothing to write with, and the re-exec (about
+ * 4 ms of every start and exec) is skipped. The user namespace is the config's (USERNS cannot be set on
+ * an existing CT: create decides), which exec and start also follow. */
+bool ct_needs_sealed_binary(const char *arg);
 
 /* net.c: the network of CTs */
 /* -EADDRINUSE (and says which CT or the host has it) if an address new_list adds is taken. */

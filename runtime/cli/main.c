@@ -409,7 +409,8 @@ int main(int argc, char **argv)
         }
         if (cli_take_secrets(argc, argv) < 0)
                 return EXIT_VZ_SYSTEM;
-        if (v->touches_ct) {
+        /* the OCI verbs' containers have the user namespace their config.json asks for, or none */
+        if (v->touches_ct && (streq(v->name, "oci") || ct_needs_sealed_binary(argc > 2 ? argv[2] : NULL))) {
                 int secret_fd;
                 int r = cli_pass_secrets(&secret_fd);
                 if (r >= 0)

@@ -7,8 +7,9 @@
 #  1. host-wide files through /proc and /sys (core_pattern, sysrq-trigger, drop_caches, modprobe,
 #     /proc/1/root), also after remounting /proc/sys or /sys read-write or mounting them anew
 #  2. cgroup v1 mounted inside the CT: release_agent (CVE-2022-0492), the CT's own limits
-#  3. vpsctl's own binary (CVE-2019-5736): vpsctl runs from a sealed copy while it joins a CT (a
-#     read-only overlayfs view or a sealed memfd), which cannot be written; the file on disk is unchanged
+#  3. vpsctl's own binary (CVE-2019-5736): the root of a CT with a user namespace cannot write it; for a CT
+#     without one, vpsctl runs from a sealed copy while it joins the CT (a read-only overlayfs view or a
+#     sealed memfd), which cannot be written; the file on disk is unchanged
 #  4. fds and cwd of every process vpsctl starts in a CT (CVE-2024-21626)
 #  5. /proc, /sys, /dev of the private area made symlinks (CVE-2021-30465)
 #  6. /dev/null and /dev/pts replaced by symlinks (CVE-2025-31133 class)
@@ -304,17 +305,29 @@ assert_eq "$(tr '\n' ' ' <<<"$LAST_OUT")" "0 1 2 3 / " \
 probe 101 fds 7</etc 9<"$VPSCTL"
 assert_eq "$LAST_OUT" "$(printf 'fds 0 1 2\ncwd /')" "exec'd probe holds fds 0 1 2 only, cwd /"
 
-# while an exec runs: the vpsctl that joined the CT runs from a sealed copy of itself: a sealed memfd,
-# or the binary through vpsctl's private overlayfs that has no upper layer
+# CT 101 has a user namespace (the default): its root is not the host's, and the host's vpsctl binary
+# (owned by the host's root, whom the namespace does not map) is not its to write, whatever path to it
+# the CT finds. vpsctl does not re-execute from a sealed copy for such a CT. The attack's last step,
+# from inside: a handle on the binary (here vpsctl exec's stdin, where runc's attack had /proc/PID/exe)
+# re-opened for writing.
+probe 101 rewrite /proc/self/fd/0 <"$VPSCTL"
+expect_denied "rewrite /proc/self/fd/0" "CT 101's root (user namespace) re-opens the host's vpsctl binary for writing"
+
+# CT 103 has none (--userns no): its root is the host's, so while an exec runs, the vpsctl that joined
+# the CT runs from a sealed copy of itself: a sealed memfd, or the binary through vpsctl's private
+# overlayfs that has no upper layer
+new_ct 103 --userns no
+expect_rc 0 vz start 103
+INIT103=$(ct_inits 103)
 sealed_exe() {
         case "$(readlink "/proc/$1/exe")" in /memfd:* | memfd:*) return 0 ;; esac
         [ "$(stat -f -L -c %T "/proc/$1/exe")" = overlayfs ] && [ ! "/proc/$1/exe" -ef "$VPSCTL" ]
 }
-vz exec 101 'sleep 3' >/dev/null 2>&1 &
+vz exec 103 'sleep 3' >/dev/null 2>&1 &
 bg=$!
 sleeper() {
         local p
-        for p in $(ct_pids 101); do
+        for p in $(ct_pids 103); do
                 [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sleep ] && echo "$p"
         done
 }
@@ -333,7 +346,7 @@ have_sleeper() { [ -n "$(sleeper)" ]; }
 if wait_until 5 have_joined && wait_until 5 have_sleeper; then
         for p in $(joined); do
                 exe=$(readlink "/proc/$p/exe")
-                assert_true "vpsctl $p in CT 101's pid namespace runs from a sealed copy ($exe)" sealed_exe "$p"
+                assert_true "vpsctl $p in CT 103's pid namespace runs from a sealed copy ($exe)" sealed_exe "$p"
                 assert_eq "$(readlink "/proc/$p/ns/pid_for_children")" "$(readlink /proc/self/ns/pid)" \
                         "vpsctl exec's later children are born in the host's pid namespace, not the CT's"
                 run "$CT_PROBE" exewrite "$p"
@@ -347,12 +360,13 @@ if wait_until 5 have_joined && wait_until 5 have_sleeper; then
         done
         s=$(sleeper)
         assert_eq "$(ls "/proc/$s/fd" | sort -n | tr '\n' ' ')" "0 1 2 " "exec'd sleep holds fds 0 1 2 only"
-        assert_eq "$(stat -L -c %d:%i "/proc/$s/cwd")" "$(stat -L -c %d:%i "/proc/$INIT/root")" \
+        assert_eq "$(stat -L -c %d:%i "/proc/$s/cwd")" "$(stat -L -c %d:%i "/proc/$INIT103/root")" \
                 "exec'd sleep's cwd is the CT's root"
 else
-        fail "no vpsctl process joined CT 101 during 'vpsctl exec 101 sleep 3'"
+        fail "no vpsctl process joined CT 103 during 'vpsctl exec 103 sleep 3'"
 fi
 wait "$bg"
+expect_rc 0 vz stop 103 --fast
 assert_eq "$(sha256sum <"$VPSCTL" | cut -d' ' -f1)" "$VPSCTL_SHA" "the vpsctl binary on disk is unchanged"
 
 # ---------------------------------------------------------------------------------------
