@@ -84,6 +84,9 @@ int ct_spawn(ct *c, const struct spawn_params *p, pid_t *ret_pid, int *ret_conso
 
 /* spawn-mount.c: inside the child, set up the root and pivot into it. Errors as messages. */
 int spawn_setup_root(const char *root, bool userns, const char *lxcfs_dir, char *err, size_t errlen);
+/* The child's failure described in err (the parent reports it) and r returned: spawn-mount.c's and
+ * oci-child.c's errors. */
+int spawn_fail(char *err, size_t errlen, int r, const char *fmt, ...) _printf_(4, 5);
 
 /* lxcfs.c: the lxcfs views looked up (and lxcfs probed) by threads while a start does its other work;
  * NULL when the CT has LXCFS="no" (or on no memory: ct_lxcfs_source() then probes by itself). */

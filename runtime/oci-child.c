@@ -9,7 +9,6 @@
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,16 +25,6 @@
 #include "base/macro.h"
 #include "cgroups/cgroups.h"
 #include "oci-internal.h"
-
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...) _printf_(4, 5);
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-        return r;
-}
 
 static const struct {
         const char *name;
@@ -223,8 +212,8 @@ static int do_mount(const struct oci_child *x, int rootfd, size_t i, char *err, 
         char data[4096], src[4096];
         int r = oci_mount_options(m->options, &flags, &prop, data, sizeof(data), &bad);
         if (r < 0)
-                return fail(err, errlen, -EINVAL, "mounts[%zu].options: \"%s\" is not supported by vpsctl",
-                            i, bad);
+                return spawn_fail(err, errlen, -EINVAL,
+                                  "mounts[%zu].options: \"%s\" is not supported by vpsctl", i, bad);
         bool bind = flags & MS_BIND || streq_ptr(m->type, "bind");
         /* a bind's relative source is the bundle's */
         if (bind && m->source && m->source[0] != '/')
@@ -235,7 +224,8 @@ static int do_mount(const struct oci_child *x, int rootfd, size_t i, char *err, 
         bool dir = !bind || (stat(src, &st) >= 0 && S_ISDIR(st.st_mode));
         _cleanup_close_ int fd = make_target(rootfd, m->destination, dir);
         if (fd < 0)
-                return fail(err, errlen, fd, "mounts[%zu]: cannot create %s in the root", i, m->destination);
+                return spawn_fail(err, errlen, fd, "mounts[%zu]: cannot create %s in the root", i,
+                                  m->destination);
         if (bind) {
                 r = mount_on_fd(src, fd, NULL, MS_BIND | (flags & MS_REC), NULL);
                 if (r >= 0 && (flags & ~(MS_BIND | MS_REC))) {
@@ -250,12 +240,14 @@ static int do_mount(const struct oci_child *x, int rootfd, size_t i, char *err, 
         else
                 r = mount_on_fd(src, fd, m->type, flags, *data ? data : NULL);
         if (r < 0)
-                return fail(err, errlen, r, "mounts[%zu]: cannot mount %s on %s", i, src, m->destination);
+                return spawn_fail(err, errlen, r, "mounts[%zu]: cannot mount %s on %s", i, src,
+                                  m->destination);
         if (prop) {
                 _cleanup_close_ int top = open_in_root(rootfd, m->destination, O_PATH);
                 if (top < 0 || (r = mount_on_fd(NULL, top, NULL, prop, NULL)) < 0)
-                        return fail(err, errlen, top < 0 ? top : r,
-                                    "mounts[%zu]: cannot set the propagation of %s", i, m->destination);
+                        return spawn_fail(err, errlen, top < 0 ? top : r,
+                                          "mounts[%zu]: cannot set the propagation of %s", i,
+                                          m->destination);
         }
         return 0;
 }
@@ -274,22 +266,22 @@ static int populate_dev(int rootfd, char *err, size_t errlen)
         };
         _cleanup_close_ int dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
         if (dev < 0)
-                return fail(err, errlen, dev, "Cannot open /dev in the root");
+                return spawn_fail(err, errlen, dev, "Cannot open /dev in the root");
         for (size_t i = 0; i < ELEMENTSOF(devs); i++) {
                 char host[32];
                 snprintf(host, sizeof(host), "/dev/%s", devs[i]);
                 if (mknodat(dev, devs[i], S_IFREG | 0666, 0) < 0 && errno != EEXIST)
-                        return fail(err, errlen, -errno, "Cannot create /dev/%s", devs[i]);
+                        return spawn_fail(err, errlen, -errno, "Cannot create /dev/%s", devs[i]);
                 _cleanup_close_ int fd = openat(dev, devs[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
                 int r = fd < 0 ? -errno : mount_on_fd(host, fd, NULL, MS_BIND, NULL);
                 if (r < 0)
-                        return fail(err, errlen, r, "Cannot bind %s into the container", host);
+                        return spawn_fail(err, errlen, r, "Cannot bind %s into the container", host);
         }
         for (size_t i = 0; i < ELEMENTSOF(links); i++)
                 if (symlinkat(links[i].to, dev, links[i].name) < 0 && errno != EEXIST)
-                        return fail(err, errlen, -errno, "Cannot create /dev/%s", links[i].name);
+                        return spawn_fail(err, errlen, -errno, "Cannot create /dev/%s", links[i].name);
         if (mknodat(dev, "console", S_IFREG | 0600, 0) < 0 && errno != EEXIST)
-                return fail(err, errlen, -errno, "Cannot create /dev/console");
+                return spawn_fail(err, errlen, -errno, "Cannot create /dev/console");
         return 0;
 }
 
@@ -301,8 +293,8 @@ static int join_namespaces(const struct oci_spec *s, char *err, size_t errlen)
                         continue;
                 _cleanup_close_ int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
                 if (fd < 0 || setns(fd, ns->type) < 0)
-                        return fail(err, errlen, -errno, "linux.namespaces[%zu]: cannot join %s", i,
-                                    ns->path);
+                        return spawn_fail(err, errlen, -errno, "linux.namespaces[%zu]: cannot join %s", i,
+                                          ns->path);
         }
         return 0;
 }
@@ -313,13 +305,14 @@ static int write_sysctls(const struct oci_spec *s, char *err, size_t errlen)
                 char path[512];
                 int n = snprintf(path, sizeof(path), "/proc/sys/%s", s->sysctl[i].key);
                 if (n < 0 || (size_t)n >= sizeof(path) || strstr(s->sysctl[i].key, ".."))
-                        return fail(err, errlen, -EINVAL, "linux.sysctl: bad name \"%s\"", s->sysctl[i].key);
+                        return spawn_fail(err, errlen, -EINVAL, "linux.sysctl: bad name \"%s\"",
+                                          s->sysctl[i].key);
                 for (char *p = path + 10; *p; p++)
                         if (*p == '.')
                                 *p = '/';
                 int r = write_string_at(AT_FDCWD, path, s->sysctl[i].value);
                 if (r < 0)
-                        return fail(err, errlen, r, "linux.sysctl: cannot set %s", s->sysctl[i].key);
+                        return spawn_fail(err, errlen, r, "linux.sysctl: cannot set %s", s->sysctl[i].key);
         }
         return 0;
 }
@@ -331,26 +324,26 @@ static int mask_paths(const struct oci_spec *s, char *err, size_t errlen)
                 if (lstat(*p, &st) < 0) {
                         if (errno == ENOENT)
                                 continue;
-                        return fail(err, errlen, -errno, "linux.maskedPaths: %s", *p);
+                        return spawn_fail(err, errlen, -errno, "linux.maskedPaths: %s", *p);
                 }
                 int r = S_ISDIR(st.st_mode) ? mount("tmpfs", *p, "tmpfs", MS_RDONLY, "size=0")
                                             : mount("/dev/null", *p, NULL, MS_BIND, NULL);
                 if (r < 0)
-                        return fail(err, errlen, -errno, "linux.maskedPaths: cannot mask %s", *p);
+                        return spawn_fail(err, errlen, -errno, "linux.maskedPaths: cannot mask %s", *p);
         }
         STRV_FOREACH (p, s->readonly_paths) {
                 struct statvfs sv;
                 if (mount(*p, *p, NULL, MS_BIND | MS_REC, NULL) < 0) {
                         if (errno == ENOENT)
                                 continue;
-                        return fail(err, errlen, -errno, "linux.readonlyPaths: %s", *p);
+                        return spawn_fail(err, errlen, -errno, "linux.readonlyPaths: %s", *p);
                 }
                 unsigned long keep = 0;
                 if (statvfs(*p, &sv) >= 0)
                         keep = sv.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC);
                 if (mount(NULL, *p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
-                        return fail(err, errlen, -errno, "linux.readonlyPaths: cannot make %s read-only",
-                                    *p);
+                        return spawn_fail(err, errlen, -errno,
+                                          "linux.readonlyPaths: cannot make %s read-only", *p);
         }
         return 0;
 }
@@ -368,7 +361,7 @@ static int child_hooks(const struct oci_child *x, enum oci_hook_kind k, const ch
                 return 0;
         int r = oci_state_build(x->id, status, host_pid, x->bundle, x->spec, &state);
         if (r < 0)
-                return fail(err, errlen, r, "Cannot write the state for hooks.%s", oci_hook_names[k]);
+                return spawn_fail(err, errlen, r, "Cannot write the state for hooks.%s", oci_hook_names[k]);
         return oci_hooks_run(x->spec, k, state, NULL, err, errlen);
 }
 
@@ -381,12 +374,12 @@ int oci_child_root(const struct spawn_proc *sp, char *err, size_t errlen)
                 return r;
 
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-                return fail(err, errlen, -errno, "Cannot make the mounts private");
+                return spawn_fail(err, errlen, -errno, "Cannot make the mounts private");
         if (mount(x->rootfs, x->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-                return fail(err, errlen, -errno, "root.path: cannot bind %s", x->rootfs);
+                return spawn_fail(err, errlen, -errno, "root.path: cannot bind %s", x->rootfs);
         _cleanup_close_ int rootfd = open(x->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
-                return fail(err, errlen, -errno, "root.path: cannot open %s", x->rootfs);
+                return spawn_fail(err, errlen, -errno, "root.path: cannot open %s", x->rootfs);
         bool dev_tmpfs = false;
         for (size_t i = 0; i < s->n_mounts; i++) {
                 if ((r = do_mount(x, rootfd, i, err, errlen)) < 0)
@@ -409,7 +402,7 @@ int oci_child_root(const struct spawn_proc *sp, char *err, size_t errlen)
 
         if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
             chdir("/") < 0)
-                return fail(err, errlen, -errno, "Cannot pivot into %s", x->rootfs);
+                return spawn_fail(err, errlen, -errno, "Cannot pivot into %s", x->rootfs);
         if ((r = write_sysctls(s, err, errlen)) < 0 || (r = mask_paths(s, err, errlen)) < 0)
                 return r;
         if (s->root_readonly) {
@@ -417,7 +410,7 @@ int oci_child_root(const struct spawn_proc *sp, char *err, size_t errlen)
                 unsigned long keep =
                         statvfs("/", &sv) >= 0 ? sv.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC) : 0;
                 if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
-                        return fail(err, errlen, -errno, "root.readonly: cannot make / read-only");
+                        return spawn_fail(err, errlen, -errno, "root.readonly: cannot make / read-only");
         }
         if (s->rootfs_propagation) {
                 unsigned long flags = 0, prop = 0;
@@ -426,7 +419,7 @@ int oci_child_root(const struct spawn_proc *sp, char *err, size_t errlen)
                 char *opt[] = { s->rootfs_propagation, NULL };
                 (void)oci_mount_options(opt, &flags, &prop, data, sizeof(data), &bad);
                 if (mount(NULL, "/", NULL, prop, NULL) < 0)
-                        return fail(err, errlen, -errno, "linux.rootfsPropagation");
+                        return spawn_fail(err, errlen, -errno, "linux.rootfsPropagation");
         }
         return 0;
 }
@@ -441,7 +434,7 @@ static int load_seccomp(const struct oci_child *x, char *err, size_t errlen)
         if (x->spec->seccomp->flag_spec_allow)
                 flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
         if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0)
-                return fail(err, errlen, -errno, "linux.seccomp: cannot load the filter");
+                return spawn_fail(err, errlen, -errno, "linux.seccomp: cannot load the filter");
         return 0;
 }
 
@@ -455,13 +448,13 @@ int oci_child_confine(const struct spawn_proc *sp, char *err, size_t errlen)
                 char v[16];
                 snprintf(v, sizeof(v), "%d", (int)s->process.oom_score_adj.v);
                 if ((r = write_string_at(AT_FDCWD, "/proc/self/oom_score_adj", v)) < 0)
-                        return fail(err, errlen, r, "process.oomScoreAdj");
+                        return spawn_fail(err, errlen, r, "process.oomScoreAdj");
         }
         for (size_t i = 0; i < s->process.n_rlimits; i++) {
                 struct rlimit rl = { .rlim_cur = s->process.rlimits[i].soft,
                                      .rlim_max = s->process.rlimits[i].hard };
                 if (setrlimit(s->process.rlimits[i].resource, &rl) < 0)
-                        return fail(err, errlen, -errno, "process.rlimits[%zu]", i);
+                        return spawn_fail(err, errlen, -errno, "process.rlimits[%zu]", i);
         }
         /* without no_new_privs only CAP_SYS_ADMIN may load a filter: now, before the user changes */
         if (x->bpf && !s->process.no_new_privileges && (r = load_seccomp(x, err, errlen)) < 0)
@@ -469,14 +462,14 @@ int oci_child_confine(const struct spawn_proc *sp, char *err, size_t errlen)
         for (cap_value_t v = 0; v <= (cap_value_t)cap_max_bits() - 1 && v < 64; v++)
                 if (!(s->process.caps[0] & (1ULL << v)) && prctl(PR_CAPBSET_DROP, v, 0, 0, 0) < 0 &&
                     errno != EINVAL)
-                        return fail(err, errlen, -errno, "process.capabilities.bounding");
+                        return spawn_fail(err, errlen, -errno, "process.capabilities.bounding");
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 ||
             setgroups(s->process.n_additional_gids, s->process.additional_gids) < 0 ||
             setresgid(s->process.gid, s->process.gid, s->process.gid) < 0 ||
             setresuid(s->process.uid, s->process.uid, s->process.uid) < 0 ||
             prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-                return fail(err, errlen, -errno, "process.user: cannot become %u:%u", s->process.uid,
-                            s->process.gid);
+                return spawn_fail(err, errlen, -errno, "process.user: cannot become %u:%u", s->process.uid,
+                                  s->process.gid);
         cap_t caps = cap_init();
         if (!caps)
                 return -ENOMEM;
@@ -489,18 +482,18 @@ int oci_child_confine(const struct spawn_proc *sp, char *err, size_t errlen)
         r = cap_set_proc(caps) < 0 ? -errno : 0;
         cap_free(caps);
         if (r < 0)
-                return fail(err, errlen, r, "process.capabilities");
+                return spawn_fail(err, errlen, r, "process.capabilities");
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-                return fail(err, errlen, -errno, "process.capabilities.ambient");
+                return spawn_fail(err, errlen, -errno, "process.capabilities.ambient");
         for (cap_value_t v = 0; v < 64; v++)
                 if (s->process.caps[4] & (1ULL << v) && CAP_IS_SUPPORTED(v) &&
                     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, v, 0, 0) < 0)
-                        return fail(err, errlen, -errno, "process.capabilities.ambient");
+                        return spawn_fail(err, errlen, -errno, "process.capabilities.ambient");
         if (s->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                return fail(err, errlen, -errno, "process.noNewPrivileges");
+                return spawn_fail(err, errlen, -errno, "process.noNewPrivileges");
         umask(s->process.umask.set ? (mode_t)s->process.umask.v : 0022);
         if (chdir(s->process.cwd) < 0)
-                return fail(err, errlen, -errno, "process.cwd: %s", s->process.cwd);
+                return spawn_fail(err, errlen, -errno, "process.cwd: %s", s->process.cwd);
         if (x->bpf && s->process.no_new_privileges && (r = load_seccomp(x, err, errlen)) < 0)
                 return r;
         return 0;

@@ -127,17 +127,6 @@ static int get_u32(struct parser *p, json_object *o, const char *path, uint32_t 
         return r;
 }
 
-static int get_opt_i64(struct parser *p, json_object *o, const char *path, int64_t min, int64_t max,
-                       struct oci_i64 *ret)
-{
-        if (!o || json_object_get_type(o) == json_type_null)
-                return 0;
-        int r = get_i64(p, o, path, min, max, &ret->v);
-        if (r >= 0)
-                ret->set = true;
-        return r;
-}
-
 /* A field that is accepted only empty: absent, null, "", [], {}, false or 0. */
 static int only_empty(struct parser *p, json_object *parent, const char *path, const char *key)
 {
@@ -198,14 +187,72 @@ static json_object *field(json_object *o, const char *key)
         return json_object_object_get_ex(o, key, &v) && json_object_get_type(v) != json_type_null ? v : NULL;
 }
 
+/* o is an object, which path names, with no key but those of keys */
+static int want_object(struct parser *p, json_object *o, const char *path, const char *const *keys)
+{
+        int r = want(p, o, json_type_object, path);
+        return r < 0 ? r : check_keys(p, o, path, keys);
+}
+
+#define REQUIRED       true
+#define OPTIONAL       false
+#define FIELD_PATH_MAX 128
+
+/* The member key of obj, whose path names obj ("" for the top): NULL when it is absent or null, *ret_r then
+ * "PATH.KEY is missing" if it is required, else 0. fp gets the member's path, for the caller's errors. */
+static json_object *member(struct parser *p, json_object *obj, const char *path, const char *key,
+                           bool required, char *fp, size_t fplen, int *ret_r)
+{
+        snprintf(fp, fplen, "%s%s%s", path, *path ? "." : "", key);
+        json_object *v = field(obj, key);
+        *ret_r = !v && required ? fail(p, "%s is missing", fp) : 0;
+        return v;
+}
+
+/* TYPE_field(): a member read by get_TYPE() under its path (string_field, strv_field, bool_field, u32_field,
+ * u64_field; i64_field below); absent or null, *ret is left as it was. */
+#define DEFINE_FIELD_READER(type, ret_type)                                                            \
+        static int type##_field(struct parser *p, json_object *obj, const char *path, const char *key, \
+                                bool required, ret_type *ret)                                          \
+        {                                                                                              \
+                char fp[FIELD_PATH_MAX];                                                               \
+                int r;                                                                                 \
+                json_object *v = member(p, obj, path, key, required, fp, sizeof(fp), &r);              \
+                return v ? get_##type(p, v, fp, ret) : r;                                              \
+        }
+DEFINE_FIELD_READER(string, char *)
+DEFINE_FIELD_READER(strv, char **)
+DEFINE_FIELD_READER(bool, bool)
+DEFINE_FIELD_READER(u32, uint32_t)
+DEFINE_FIELD_READER(u64, uint64_t)
+
+static int i64_field(struct parser *p, json_object *obj, const char *path, const char *key, bool required,
+                     int64_t min, int64_t max, int64_t *ret)
+{
+        char fp[FIELD_PATH_MAX];
+        int r;
+        json_object *v = member(p, obj, path, key, required, fp, sizeof(fp), &r);
+        return v ? get_i64(p, v, fp, min, max, ret) : r;
+}
+
+/* An optional integer member, ret->set when it is given. */
+static int opt_i64_field(struct parser *p, json_object *obj, const char *path, const char *key, int64_t min,
+                         int64_t max, struct oci_i64 *ret)
+{
+        int r = i64_field(p, obj, path, key, OPTIONAL, min, max, &ret->v);
+        if (r >= 0 && field(obj, key))
+                ret->set = true;
+        return r;
+}
+
 /* ---- process ---- */
 
 static int parse_caps(struct parser *p, json_object *o, struct oci_spec *s)
 {
         static const char *const keys[] = { "bounding",  "effective", "inheritable",
                                             "permitted", "ambient",   NULL };
-        int r = want(p, o, json_type_object, "process.capabilities");
-        if (r < 0 || (r = check_keys(p, o, "process.capabilities", keys)) < 0)
+        int r = want_object(p, o, "process.capabilities", keys);
+        if (r < 0)
                 return r;
         s->process.has_caps = true;
         for (size_t set = 0; set < OCI_CAP_SETS; set++) {
@@ -266,13 +313,13 @@ static int parse_rlimits(struct parser *p, json_object *o, struct oci_spec *s)
         if (!s->process.rlimits)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                json_object *e = json_object_array_get_idx(o, i), *t, *soft, *hard;
+                json_object *e = json_object_array_get_idx(o, i), *t;
                 struct oci_rlimit *l = &s->process.rlimits[i];
                 char path[64], fp[80];
                 snprintf(path, sizeof(path), "process.rlimits[%zu]", i);
-                if ((r = want(p, e, json_type_object, path)) < 0 || (r = check_keys(p, e, path, keys)) < 0)
+                if ((r = want_object(p, e, path, keys)) < 0)
                         return r;
-                if (!(t = field(e, "type")) || !(soft = field(e, "soft")) || !(hard = field(e, "hard")))
+                if (!(t = field(e, "type")) || !field(e, "soft") || !field(e, "hard"))
                         return fail(p, "%s needs type, soft and hard", path);
                 snprintf(fp, sizeof(fp), "%s.type", path);
                 if ((r = want(p, t, json_type_string, fp)) < 0)
@@ -287,11 +334,8 @@ static int parse_rlimits(struct parser *p, json_object *o, struct oci_spec *s)
                 for (size_t j = 0; j < i; j++)
                         if (s->process.rlimits[j].resource == l->resource)
                                 return fail(p, "%s: %s is given twice", fp, json_object_get_string(t));
-                snprintf(fp, sizeof(fp), "%s.soft", path);
-                if ((r = get_u64(p, soft, fp, &l->soft)) < 0)
-                        return r;
-                snprintf(fp, sizeof(fp), "%s.hard", path);
-                if ((r = get_u64(p, hard, fp, &l->hard)) < 0)
+                if ((r = u64_field(p, e, path, "soft", REQUIRED, &l->soft)) < 0 ||
+                    (r = u64_field(p, e, path, "hard", REQUIRED, &l->hard)) < 0)
                         return r;
                 if (l->soft > l->hard)
                         return fail(p, "%s: soft is above hard", path);
@@ -318,41 +362,28 @@ static int parse_process(struct parser *p, json_object *o, struct oci_spec *s)
         static const char *const user_keys[] = { "uid", "gid", "umask", "additionalGids", NULL };
         static const char *const size_keys[] = { "height", "width", NULL };
         json_object *v;
-        int r = want(p, o, json_type_object, "process");
-        if (r < 0 || (r = check_keys(p, o, "process", keys)) < 0)
-                return r;
-        if ((r = only_empty(p, o, "process", "apparmorProfile")) < 0 ||
-            (r = only_empty(p, o, "process", "selinuxLabel")) < 0)
-                return r;
-        if ((v = field(o, "terminal")) && (r = get_bool(p, v, "process.terminal", &s->process.terminal)) < 0)
+        int r = want_object(p, o, "process", keys);
+        if (r < 0 || (r = only_empty(p, o, "process", "apparmorProfile")) < 0 ||
+            (r = only_empty(p, o, "process", "selinuxLabel")) < 0 ||
+            (r = bool_field(p, o, "process", "terminal", OPTIONAL, &s->process.terminal)) < 0)
                 return r;
         if ((v = field(o, "consoleSize"))) {
                 int64_t h = 0, w = 0;
-                json_object *x;
-                if ((r = want(p, v, json_type_object, "process.consoleSize")) < 0 ||
-                    (r = check_keys(p, v, "process.consoleSize", size_keys)) < 0)
-                        return r;
-                if ((x = field(v, "height")) &&
-                    (r = get_i64(p, x, "process.consoleSize.height", 0, 65535, &h)) < 0)
-                        return r;
-                if ((x = field(v, "width")) &&
-                    (r = get_i64(p, x, "process.consoleSize.width", 0, 65535, &w)) < 0)
+                if ((r = want_object(p, v, "process.consoleSize", size_keys)) < 0 ||
+                    (r = i64_field(p, v, "process.consoleSize", "height", OPTIONAL, 0, 65535, &h)) < 0 ||
+                    (r = i64_field(p, v, "process.consoleSize", "width", OPTIONAL, 0, 65535, &w)) < 0)
                         return r;
                 s->process.console_height = (unsigned)h;
                 s->process.console_width = (unsigned)w;
         }
         if (!(v = field(o, "user")))
                 return fail(p, "process.user is missing");
-        if ((r = want(p, v, json_type_object, "process.user")) < 0 ||
-            (r = check_keys(p, v, "process.user", user_keys)) < 0)
+        if ((r = want_object(p, v, "process.user", user_keys)) < 0 ||
+            (r = u32_field(p, v, "process.user", "uid", REQUIRED, &s->process.uid)) < 0 ||
+            (r = u32_field(p, v, "process.user", "gid", REQUIRED, &s->process.gid)) < 0 ||
+            (r = opt_i64_field(p, v, "process.user", "umask", 0, 0777, &s->process.umask)) < 0)
                 return r;
         json_object *x;
-        if (!(x = field(v, "uid")) || (r = get_u32(p, x, "process.user.uid", &s->process.uid)) < 0)
-                return x ? r : fail(p, "process.user.uid is missing");
-        if (!(x = field(v, "gid")) || (r = get_u32(p, x, "process.user.gid", &s->process.gid)) < 0)
-                return x ? r : fail(p, "process.user.gid is missing");
-        if ((r = get_opt_i64(p, field(v, "umask"), "process.user.umask", 0, 0777, &s->process.umask)) < 0)
-                return r;
         if ((x = field(v, "additionalGids"))) {
                 if ((r = want(p, x, json_type_array, "process.user.additionalGids")) < 0)
                         return r;
@@ -369,20 +400,16 @@ static int parse_process(struct parser *p, json_object *o, struct oci_spec *s)
                         s->process.additional_gids[s->process.n_additional_gids++] = g;
                 }
         }
-        if (!(v = field(o, "args")))
-                return fail(p, "process.args is missing");
-        if ((r = get_strv(p, v, "process.args", &s->process.args)) < 0)
+        if ((r = strv_field(p, o, "process", "args", REQUIRED, &s->process.args)) < 0)
                 return r;
         if (!s->process.args[0])
                 return fail(p, "process.args must name a program");
-        if ((v = field(o, "env")) && (r = get_strv(p, v, "process.env", &s->process.env)) < 0)
+        if ((r = strv_field(p, o, "process", "env", OPTIONAL, &s->process.env)) < 0)
                 return r;
         STRV_FOREACH (e, s->process.env)
                 if (!strchr(*e, '='))
                         return fail(p, "process.env: \"%s\" is not NAME=VALUE", *e);
-        if (!(v = field(o, "cwd")))
-                return fail(p, "process.cwd is missing");
-        if ((r = get_string(p, v, "process.cwd", &s->process.cwd)) < 0)
+        if ((r = string_field(p, o, "process", "cwd", REQUIRED, &s->process.cwd)) < 0)
                 return r;
         if (s->process.cwd[0] != '/')
                 return fail(p, "process.cwd must be an absolute path");
@@ -390,11 +417,10 @@ static int parse_process(struct parser *p, json_object *o, struct oci_spec *s)
                 return r;
         if ((v = field(o, "rlimits")) && (r = parse_rlimits(p, v, s)) < 0)
                 return r;
-        if ((v = field(o, "noNewPrivileges")) &&
-            (r = get_bool(p, v, "process.noNewPrivileges", &s->process.no_new_privileges)) < 0)
+        r = bool_field(p, o, "process", "noNewPrivileges", OPTIONAL, &s->process.no_new_privileges);
+        if (r < 0)
                 return r;
-        return get_opt_i64(p, field(o, "oomScoreAdj"), "process.oomScoreAdj", -1000, 1000,
-                           &s->process.oom_score_adj);
+        return opt_i64_field(p, o, "process", "oomScoreAdj", -1000, 1000, &s->process.oom_score_adj);
 }
 
 /* ---- root, mounts, hooks, annotations ---- */
@@ -402,19 +428,12 @@ static int parse_process(struct parser *p, json_object *o, struct oci_spec *s)
 static int parse_root(struct parser *p, json_object *o, struct oci_spec *s)
 {
         static const char *const keys[] = { "path", "readonly", NULL };
-        json_object *v;
-        int r = want(p, o, json_type_object, "root");
-        if (r < 0 || (r = check_keys(p, o, "root", keys)) < 0)
-                return r;
-        if (!(v = field(o, "path")))
-                return fail(p, "root.path is missing");
-        if ((r = get_string(p, v, "root.path", &s->root_path)) < 0)
+        int r = want_object(p, o, "root", keys);
+        if (r < 0 || (r = string_field(p, o, "root", "path", REQUIRED, &s->root_path)) < 0)
                 return r;
         if (!*s->root_path)
                 return fail(p, "root.path is empty");
-        if ((v = field(o, "readonly")) && (r = get_bool(p, v, "root.readonly", &s->root_readonly)) < 0)
-                return r;
-        return 0;
+        return bool_field(p, o, "root", "readonly", OPTIONAL, &s->root_readonly);
 }
 
 static int parse_mounts(struct parser *p, json_object *o, struct oci_spec *s)
@@ -428,28 +447,19 @@ static int parse_mounts(struct parser *p, json_object *o, struct oci_spec *s)
         if (!s->mounts)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                json_object *e = json_object_array_get_idx(o, i), *v;
+                json_object *e = json_object_array_get_idx(o, i);
                 struct oci_mount *m = &s->mounts[i];
-                char path[64], fp[96];
+                char path[64];
                 snprintf(path, sizeof(path), "mounts[%zu]", i);
                 s->n_mounts++;
-                if ((r = want(p, e, json_type_object, path)) < 0 || (r = check_keys(p, e, path, keys)) < 0)
-                        return r;
-                snprintf(fp, sizeof(fp), "%s.destination", path);
-                if (!(v = field(e, "destination")))
-                        return fail(p, "%s is missing", fp);
-                if ((r = get_string(p, v, fp, &m->destination)) < 0)
+                if ((r = want_object(p, e, path, keys)) < 0 ||
+                    (r = string_field(p, e, path, "destination", REQUIRED, &m->destination)) < 0)
                         return r;
                 if (m->destination[0] != '/')
-                        return fail(p, "%s must be an absolute path", fp);
-                snprintf(fp, sizeof(fp), "%s.source", path);
-                if ((v = field(e, "source")) && (r = get_string(p, v, fp, &m->source)) < 0)
-                        return r;
-                snprintf(fp, sizeof(fp), "%s.type", path);
-                if ((v = field(e, "type")) && (r = get_string(p, v, fp, &m->type)) < 0)
-                        return r;
-                snprintf(fp, sizeof(fp), "%s.options", path);
-                if ((v = field(e, "options")) && (r = get_strv(p, v, fp, &m->options)) < 0)
+                        return fail(p, "%s.destination must be an absolute path", path);
+                if ((r = string_field(p, e, path, "source", OPTIONAL, &m->source)) < 0 ||
+                    (r = string_field(p, e, path, "type", OPTIONAL, &m->type)) < 0 ||
+                    (r = strv_field(p, e, path, "options", OPTIONAL, &m->options)) < 0)
                         return r;
         }
         return 0;
@@ -462,8 +472,8 @@ static int parse_hooks(struct parser *p, json_object *o, struct oci_spec *s)
                 NULL
         };
         static const char *const hook_keys[] = { "path", "args", "env", "timeout", NULL };
-        int r = want(p, o, json_type_object, "hooks");
-        if (r < 0 || (r = check_keys(p, o, "hooks", keys)) < 0)
+        int r = want_object(p, o, "hooks", keys);
+        if (r < 0)
                 return r;
         for (size_t k = 0; k < OCI_HOOK_KINDS; k++) {
                 json_object *l = field(o, oci_hook_names[k]);
@@ -478,29 +488,19 @@ static int parse_hooks(struct parser *p, json_object *o, struct oci_spec *s)
                 if (!s->hooks[k])
                         return -ENOMEM;
                 for (size_t i = 0; i < n; i++) {
-                        json_object *e = json_object_array_get_idx(l, i), *v;
+                        json_object *e = json_object_array_get_idx(l, i);
                         struct oci_hook *h = &s->hooks[k][i];
-                        char hp[96], fp[112];
+                        char hp[96];
                         snprintf(hp, sizeof(hp), "%s[%zu]", path, i);
                         s->n_hooks[k]++;
-                        if ((r = want(p, e, json_type_object, hp)) < 0 ||
-                            (r = check_keys(p, e, hp, hook_keys)) < 0)
-                                return r;
-                        snprintf(fp, sizeof(fp), "%s.path", hp);
-                        if (!(v = field(e, "path")))
-                                return fail(p, "%s is missing", fp);
-                        if ((r = get_string(p, v, fp, &h->path)) < 0)
+                        if ((r = want_object(p, e, hp, hook_keys)) < 0 ||
+                            (r = string_field(p, e, hp, "path", REQUIRED, &h->path)) < 0)
                                 return r;
                         if (h->path[0] != '/')
-                                return fail(p, "%s must be an absolute path", fp);
-                        snprintf(fp, sizeof(fp), "%s.args", hp);
-                        if ((v = field(e, "args")) && (r = get_strv(p, v, fp, &h->args)) < 0)
-                                return r;
-                        snprintf(fp, sizeof(fp), "%s.env", hp);
-                        if ((v = field(e, "env")) && (r = get_strv(p, v, fp, &h->env)) < 0)
-                                return r;
-                        snprintf(fp, sizeof(fp), "%s.timeout", hp);
-                        if ((r = get_opt_i64(p, field(e, "timeout"), fp, 1, INT32_MAX, &h->timeout)) < 0)
+                                return fail(p, "%s.path must be an absolute path", hp);
+                        if ((r = strv_field(p, e, hp, "args", OPTIONAL, &h->args)) < 0 ||
+                            (r = strv_field(p, e, hp, "env", OPTIONAL, &h->env)) < 0 ||
+                            (r = opt_i64_field(p, e, hp, "timeout", 1, INT32_MAX, &h->timeout)) < 0)
                                 return r;
                 }
         }
@@ -556,12 +556,9 @@ static int parse_namespaces(struct parser *p, json_object *o, struct oci_spec *s
                 char path[64], fp[80];
                 snprintf(path, sizeof(path), "linux.namespaces[%zu]", i);
                 s->n_namespaces++;
-                if ((r = want(p, e, json_type_object, path)) < 0 || (r = check_keys(p, e, path, keys)) < 0)
-                        return r;
-                snprintf(fp, sizeof(fp), "%s.type", path);
-                if (!(v = field(e, "type")))
-                        return fail(p, "%s is missing", fp);
-                if ((r = want(p, v, json_type_string, fp)) < 0)
+                if ((r = want_object(p, e, path, keys)) < 0 ||
+                    !(v = member(p, e, path, "type", REQUIRED, fp, sizeof(fp), &r)) ||
+                    (r = want(p, v, json_type_string, fp)) < 0)
                         return r;
                 const char *t = json_object_get_string(v);
                 for (size_t j = 0; j < ELEMENTSOF(types); j++)
@@ -572,11 +569,10 @@ static int parse_namespaces(struct parser *p, json_object *o, struct oci_spec *s
                 for (size_t j = 0; j < i; j++)
                         if (s->namespaces[j].type == ns->type)
                                 return fail(p, "%s: the %s namespace is given twice", fp, t);
-                snprintf(fp, sizeof(fp), "%s.path", path);
-                if ((v = field(e, "path")) && (r = get_string(p, v, fp, &ns->path)) < 0)
+                if ((r = string_field(p, e, path, "path", OPTIONAL, &ns->path)) < 0)
                         return r;
                 if (ns->path && ns->path[0] != '/')
-                        return fail(p, "%s must be an absolute path", fp);
+                        return fail(p, "%s.path must be an absolute path", path);
         }
         return 0;
 }
@@ -595,22 +591,17 @@ static int parse_idmaps(struct parser *p, json_object *o, const char *path, stru
         if (!*ret)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                json_object *e = json_object_array_get_idx(o, i), *c, *h, *z;
+                json_object *e = json_object_array_get_idx(o, i);
                 struct oci_idmap *m = &(*ret)[i];
-                char ep[64], fp[96];
+                char ep[64];
                 snprintf(ep, sizeof(ep), "%s[%zu]", path, i);
-                if ((r = want(p, e, json_type_object, ep)) < 0 || (r = check_keys(p, e, ep, keys)) < 0)
+                if ((r = want_object(p, e, ep, keys)) < 0)
                         return r;
-                if (!(c = field(e, "containerID")) || !(h = field(e, "hostID")) || !(z = field(e, "size")))
+                if (!field(e, "containerID") || !field(e, "hostID") || !field(e, "size"))
                         return fail(p, "%s needs containerID, hostID and size", ep);
-                snprintf(fp, sizeof(fp), "%s.containerID", ep);
-                if ((r = get_u32(p, c, fp, &m->container_id)) < 0)
-                        return r;
-                snprintf(fp, sizeof(fp), "%s.hostID", ep);
-                if ((r = get_u32(p, h, fp, &m->host_id)) < 0)
-                        return r;
-                snprintf(fp, sizeof(fp), "%s.size", ep);
-                if ((r = get_u32(p, z, fp, &m->size)) < 0)
+                if ((r = u32_field(p, e, ep, "containerID", REQUIRED, &m->container_id)) < 0 ||
+                    (r = u32_field(p, e, ep, "hostID", REQUIRED, &m->host_id)) < 0 ||
+                    (r = u32_field(p, e, ep, "size", REQUIRED, &m->size)) < 0)
                         return r;
                 if (m->size == 0 || (uint64_t)m->container_id + m->size > UINT32_MAX ||
                     (uint64_t)m->host_id + m->size > UINT32_MAX)
@@ -636,16 +627,11 @@ static int parse_device_rules(struct parser *p, json_object *o, struct oci_spec 
                 struct oci_device_rule *d = &s->resources.devices[i];
                 char ep[64], fp[80];
                 snprintf(ep, sizeof(ep), "%s[%zu]", path, i);
-                if ((r = want(p, e, json_type_object, ep)) < 0 || (r = check_keys(p, e, ep, keys)) < 0)
-                        return r;
-                snprintf(fp, sizeof(fp), "%s.allow", ep);
-                if (!(v = field(e, "allow")))
-                        return fail(p, "%s is missing", fp);
-                if ((r = get_bool(p, v, fp, &d->allow)) < 0)
+                if ((r = want_object(p, e, ep, keys)) < 0 ||
+                    (r = bool_field(p, e, ep, "allow", REQUIRED, &d->allow)) < 0)
                         return r;
                 d->type = 'a';
-                if ((v = field(e, "type"))) {
-                        snprintf(fp, sizeof(fp), "%s.type", ep);
+                if ((v = member(p, e, ep, "type", OPTIONAL, fp, sizeof(fp), &r))) {
                         if ((r = want(p, v, json_type_string, fp)) < 0)
                                 return r;
                         const char *t = json_object_get_string(v);
@@ -654,15 +640,11 @@ static int parse_device_rules(struct parser *p, json_object *o, struct oci_spec 
                         d->type = t[0];
                 }
                 d->major = d->minor = -1;
-                snprintf(fp, sizeof(fp), "%s.major", ep);
-                if ((v = field(e, "major")) && (r = get_i64(p, v, fp, -1, UINT32_MAX, &d->major)) < 0)
-                        return r;
-                snprintf(fp, sizeof(fp), "%s.minor", ep);
-                if ((v = field(e, "minor")) && (r = get_i64(p, v, fp, -1, UINT32_MAX, &d->minor)) < 0)
+                if ((r = i64_field(p, e, ep, "major", OPTIONAL, -1, UINT32_MAX, &d->major)) < 0 ||
+                    (r = i64_field(p, e, ep, "minor", OPTIONAL, -1, UINT32_MAX, &d->minor)) < 0)
                         return r;
                 snprintf(d->access, sizeof(d->access), "rwm");
-                if ((v = field(e, "access"))) {
-                        snprintf(fp, sizeof(fp), "%s.access", ep);
+                if ((v = member(p, e, ep, "access", OPTIONAL, fp, sizeof(fp), &r))) {
                         if ((r = want(p, v, json_type_string, fp)) < 0)
                                 return r;
                         const char *a = json_object_get_string(v);
@@ -688,33 +670,24 @@ static int parse_blkio_devices(struct parser *p, json_object *o, const char *pat
         if (!*ret)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                json_object *e = json_object_array_get_idx(o, i), *ma, *mi, *v;
+                json_object *e = json_object_array_get_idx(o, i);
                 struct oci_blkio_device *d = &(*ret)[i];
-                char ep[96], fp[112];
+                char ep[96];
                 snprintf(ep, sizeof(ep), "%s[%zu]", path, i);
-                if ((r = want(p, e, json_type_object, ep)) < 0 ||
-                    (r = check_keys(p, e, ep, weight ? weight_keys : rate_keys)) < 0)
+                if ((r = want_object(p, e, ep, weight ? weight_keys : rate_keys)) < 0)
                         return r;
-                if (!(ma = field(e, "major")) || !(mi = field(e, "minor")) ||
-                    !(v = field(e, weight ? "weight" : "rate")))
+                if (!field(e, "major") || !field(e, "minor") || !field(e, weight ? "weight" : "rate"))
                         return fail(p, "%s needs major, minor and %s", ep, weight ? "weight" : "rate");
-                snprintf(fp, sizeof(fp), "%s.major", ep);
-                if ((r = get_i64(p, ma, fp, 0, UINT32_MAX, &d->major)) < 0)
-                        return r;
-                snprintf(fp, sizeof(fp), "%s.minor", ep);
-                if ((r = get_i64(p, mi, fp, 0, UINT32_MAX, &d->minor)) < 0)
+                if ((r = i64_field(p, e, ep, "major", REQUIRED, 0, UINT32_MAX, &d->major)) < 0 ||
+                    (r = i64_field(p, e, ep, "minor", REQUIRED, 0, UINT32_MAX, &d->minor)) < 0)
                         return r;
                 if (weight) {
                         int64_t w;
-                        snprintf(fp, sizeof(fp), "%s.weight", ep);
-                        if ((r = get_i64(p, v, fp, 10, 1000, &w)) < 0)
+                        if ((r = i64_field(p, e, ep, "weight", REQUIRED, 10, 1000, &w)) < 0)
                                 return r;
                         d->weight = (uint16_t)w;
-                } else {
-                        snprintf(fp, sizeof(fp), "%s.rate", ep);
-                        if ((r = get_u64(p, v, fp, &d->rate)) < 0)
-                                return r;
-                }
+                } else if ((r = u64_field(p, e, ep, "rate", REQUIRED, &d->rate)) < 0)
+                        return r;
                 (*ret_n)++;
         }
         return 0;
@@ -735,10 +708,8 @@ static int parse_resources(struct parser *p, json_object *o, struct oci_spec *s)
                                                   "throttleWriteIOPSDevice",
                                                   NULL };
         json_object *v, *x;
-        int r = want(p, o, json_type_object, "linux.resources");
-        if (r < 0 || (r = check_keys(p, o, "linux.resources", keys)) < 0)
-                return r;
-        if ((r = only_empty(p, o, "linux.resources", "hugepageLimits")) < 0 ||
+        int r = want_object(p, o, "linux.resources", keys);
+        if (r < 0 || (r = only_empty(p, o, "linux.resources", "hugepageLimits")) < 0 ||
             (r = only_empty(p, o, "linux.resources", "network")) < 0 ||
             (r = only_empty(p, o, "linux.resources", "rdma")) < 0 ||
             (r = only_empty(p, o, "linux.resources", "unified")) < 0)
@@ -746,47 +717,36 @@ static int parse_resources(struct parser *p, json_object *o, struct oci_spec *s)
         if ((v = field(o, "devices")) && (r = parse_device_rules(p, v, s)) < 0)
                 return r;
         if ((v = field(o, "memory"))) {
-                if ((r = want(p, v, json_type_object, "linux.resources.memory")) < 0 ||
-                    (r = check_keys(p, v, "linux.resources.memory", mem_keys)) < 0)
-                        return r;
-                if ((r = get_opt_i64(p, field(v, "limit"), "linux.resources.memory.limit", -1, INT64_MAX,
-                                     &s->resources.memory_limit)) < 0 ||
-                    (r = get_opt_i64(p, field(v, "swap"), "linux.resources.memory.swap", -1, INT64_MAX,
-                                     &s->resources.memory_swap)) < 0)
+                const char *mp = "linux.resources.memory";
+                if ((r = want_object(p, v, mp, mem_keys)) < 0 ||
+                    (r = opt_i64_field(p, v, mp, "limit", -1, INT64_MAX, &s->resources.memory_limit)) < 0 ||
+                    (r = opt_i64_field(p, v, mp, "swap", -1, INT64_MAX, &s->resources.memory_swap)) < 0)
                         return r;
         }
         if ((v = field(o, "cpu"))) {
-                if ((r = want(p, v, json_type_object, "linux.resources.cpu")) < 0 ||
-                    (r = check_keys(p, v, "linux.resources.cpu", cpu_keys)) < 0)
-                        return r;
-                if ((r = get_opt_i64(p, field(v, "shares"), "linux.resources.cpu.shares", 2, 262144,
-                                     &s->resources.cpu_shares)) < 0 ||
-                    (r = get_opt_i64(p, field(v, "quota"), "linux.resources.cpu.quota", -1, INT64_MAX,
-                                     &s->resources.cpu_quota)) < 0 ||
-                    (r = get_opt_i64(p, field(v, "period"), "linux.resources.cpu.period", 1000, 1000000,
-                                     &s->resources.cpu_period)) < 0)
-                        return r;
-                if ((x = field(v, "cpus")) &&
-                    (r = get_string(p, x, "linux.resources.cpu.cpus", &s->resources.cpu_cpus)) < 0)
+                const char *cp = "linux.resources.cpu";
+                if ((r = want_object(p, v, cp, cpu_keys)) < 0 ||
+                    (r = opt_i64_field(p, v, cp, "shares", 2, 262144, &s->resources.cpu_shares)) < 0 ||
+                    (r = opt_i64_field(p, v, cp, "quota", -1, INT64_MAX, &s->resources.cpu_quota)) < 0 ||
+                    (r = opt_i64_field(p, v, cp, "period", 1000, 1000000, &s->resources.cpu_period)) < 0 ||
+                    (r = string_field(p, v, cp, "cpus", OPTIONAL, &s->resources.cpu_cpus)) < 0)
                         return r;
         }
         if ((v = field(o, "pids"))) {
-                if ((r = want(p, v, json_type_object, "linux.resources.pids")) < 0 ||
-                    (r = check_keys(p, v, "linux.resources.pids", pids_keys)) < 0)
+                const char *pp = "linux.resources.pids";
+                if ((r = want_object(p, v, pp, pids_keys)) < 0)
                         return r;
-                if ((r = get_opt_i64(p, field(v, "limit"), "linux.resources.pids.limit", INT64_MIN,
-                                     INT64_MAX, &s->resources.pids_limit)) < 0)
+                r = opt_i64_field(p, v, pp, "limit", INT64_MIN, INT64_MAX, &s->resources.pids_limit);
+                if (r < 0)
                         return r;
         }
         if ((v = field(o, "blockIO"))) {
                 static const char *const throttle[4] = { "throttleReadBpsDevice", "throttleWriteBpsDevice",
                                                          "throttleReadIOPSDevice",
                                                          "throttleWriteIOPSDevice" };
-                if ((r = want(p, v, json_type_object, "linux.resources.blockIO")) < 0 ||
-                    (r = check_keys(p, v, "linux.resources.blockIO", blkio_keys)) < 0)
-                        return r;
-                if ((r = get_opt_i64(p, field(v, "weight"), "linux.resources.blockIO.weight", 10, 1000,
-                                     &s->resources.blkio_weight)) < 0)
+                if ((r = want_object(p, v, "linux.resources.blockIO", blkio_keys)) < 0 ||
+                    (r = opt_i64_field(p, v, "linux.resources.blockIO", "weight", 10, 1000,
+                                       &s->resources.blkio_weight)) < 0)
                         return r;
                 if ((x = field(v, "weightDevice")) &&
                     (r = parse_blkio_devices(p, x, "linux.resources.blockIO.weightDevice", true,
@@ -859,22 +819,17 @@ static int parse_seccomp(struct parser *p, json_object *o, struct oci_spec *s)
                 { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
         };
         json_object *v;
-        int r = want(p, o, json_type_object, "linux.seccomp");
-        if (r < 0 || (r = check_keys(p, o, "linux.seccomp", keys)) < 0)
-                return r;
-        if ((r = only_empty(p, o, "linux.seccomp", "listenerPath")) < 0 ||
+        int r = want_object(p, o, "linux.seccomp", keys);
+        if (r < 0 || (r = only_empty(p, o, "linux.seccomp", "listenerPath")) < 0 ||
             (r = only_empty(p, o, "linux.seccomp", "listenerMetadata")) < 0)
                 return r;
         struct oci_seccomp *sc = s->seccomp = calloc(1, sizeof(*sc));
         if (!sc)
                 return -ENOMEM;
-        uint32_t default_errno = 1; /* EPERM, as runc and crun */
-        if ((v = field(o, "defaultErrnoRet"))) {
-                int64_t e;
-                if ((r = get_i64(p, v, "linux.seccomp.defaultErrnoRet", 0, 4095, &e)) < 0)
-                        return r;
-                default_errno = (uint32_t)e;
-        }
+        int64_t errno_ret = 1; /* EPERM, as runc and crun */
+        if ((r = i64_field(p, o, "linux.seccomp", "defaultErrnoRet", OPTIONAL, 0, 4095, &errno_ret)) < 0)
+                return r;
+        uint32_t default_errno = (uint32_t)errno_ret;
         if (!(v = field(o, "defaultAction")))
                 return fail(p, "linux.seccomp.defaultAction is missing");
         if ((r = seccomp_action(p, v, NULL, "linux.seccomp.defaultAction", default_errno,
@@ -940,21 +895,13 @@ static int parse_seccomp(struct parser *p, json_object *o, struct oci_spec *s)
                 char ep[64], fp[96];
                 snprintf(ep, sizeof(ep), "linux.seccomp.syscalls[%zu]", i);
                 sc->n_rules++;
-                if ((r = want(p, e, json_type_object, ep)) < 0 || (r = check_keys(p, e, ep, rule_keys)) < 0)
+                if ((r = want_object(p, e, ep, rule_keys)) < 0 ||
+                    (r = strv_field(p, e, ep, "names", REQUIRED, &rule->names)) < 0 ||
+                    !(x = member(p, e, ep, "action", REQUIRED, fp, sizeof(fp), &r)) ||
+                    (r = seccomp_action(p, x, field(e, "errnoRet"), fp, default_errno, &rule->action)) < 0)
                         return r;
-                snprintf(fp, sizeof(fp), "%s.names", ep);
-                if (!(x = field(e, "names")))
-                        return fail(p, "%s is missing", fp);
-                if ((r = get_strv(p, x, fp, &rule->names)) < 0)
-                        return r;
-                snprintf(fp, sizeof(fp), "%s.action", ep);
-                if (!(x = field(e, "action")))
-                        return fail(p, "%s is missing", fp);
-                if ((r = seccomp_action(p, x, field(e, "errnoRet"), fp, default_errno, &rule->action)) < 0)
-                        return r;
-                if (!(x = field(e, "args")))
+                if (!(x = member(p, e, ep, "args", OPTIONAL, fp, sizeof(fp), &r)))
                         continue;
-                snprintf(fp, sizeof(fp), "%s.args", ep);
                 if ((r = want(p, x, json_type_array, fp)) < 0)
                         return r;
                 size_t na = json_object_array_length(x);
@@ -969,22 +916,15 @@ static int parse_seccomp(struct parser *p, json_object *o, struct oci_spec *s)
                         char ap[112], afp[128];
                         int64_t idx;
                         snprintf(ap, sizeof(ap), "%s[%zu]", fp, j);
-                        if ((r = want(p, a, json_type_object, ap)) < 0 ||
-                            (r = check_keys(p, a, ap, arg_keys)) < 0)
+                        if ((r = want_object(p, a, ap, arg_keys)) < 0 ||
+                            (r = i64_field(p, a, ap, "index", REQUIRED, 0, 5, &idx)) < 0)
                                 return r;
-                        snprintf(afp, sizeof(afp), "%s.index", ap);
-                        if (!(y = field(a, "index")) || (r = get_i64(p, y, afp, 0, 5, &idx)) < 0)
-                                return y ? r : fail(p, "%s is missing", afp);
                         arg->index = (unsigned)idx;
-                        snprintf(afp, sizeof(afp), "%s.value", ap);
-                        if (!(y = field(a, "value")) || (r = get_u64(p, y, afp, &arg->value)) < 0)
-                                return y ? r : fail(p, "%s is missing", afp);
-                        snprintf(afp, sizeof(afp), "%s.valueTwo", ap);
-                        if ((y = field(a, "valueTwo")) && (r = get_u64(p, y, afp, &arg->value_two)) < 0)
+                        if ((r = u64_field(p, a, ap, "value", REQUIRED, &arg->value)) < 0 ||
+                            (r = u64_field(p, a, ap, "valueTwo", OPTIONAL, &arg->value_two)) < 0 ||
+                            !(y = member(p, a, ap, "op", REQUIRED, afp, sizeof(afp), &r)) ||
+                            (r = want(p, y, json_type_string, afp)) < 0)
                                 return r;
-                        snprintf(afp, sizeof(afp), "%s.op", ap);
-                        if (!(y = field(a, "op")) || (r = want(p, y, json_type_string, afp)) < 0)
-                                return y ? r : fail(p, "%s is missing", afp);
                         for (size_t k = 0; k < ELEMENTSOF(ops); k++)
                                 if (streq(json_object_get_string(y), ops[k].name))
                                         arg->op = ops[k].op;
@@ -1004,10 +944,8 @@ static int parse_linux(struct parser *p, json_object *o, struct oci_spec *s)
                                             "sysctl",      "maskedPaths", "readonlyPaths",     "mountLabel",
                                             "intelRdt",    "personality", "timeOffsets",       NULL };
         json_object *v;
-        int r = want(p, o, json_type_object, "linux");
-        if (r < 0 || (r = check_keys(p, o, "linux", keys)) < 0)
-                return r;
-        if ((r = only_empty(p, o, "linux", "devices")) < 0 ||
+        int r = want_object(p, o, "linux", keys);
+        if (r < 0 || (r = only_empty(p, o, "linux", "devices")) < 0 ||
             (r = only_empty(p, o, "linux", "mountLabel")) < 0 ||
             (r = only_empty(p, o, "linux", "intelRdt")) < 0 ||
             (r = only_empty(p, o, "linux", "personality")) < 0 ||
@@ -1021,8 +959,7 @@ static int parse_linux(struct parser *p, json_object *o, struct oci_spec *s)
         if ((v = field(o, "gidMappings")) &&
             (r = parse_idmaps(p, v, "linux.gidMappings", &s->gid_mappings, &s->n_gid_mappings)) < 0)
                 return r;
-        if ((v = field(o, "cgroupsPath")) &&
-            (r = get_string(p, v, "linux.cgroupsPath", &s->cgroups_path)) < 0)
+        if ((r = string_field(p, o, "linux", "cgroupsPath", OPTIONAL, &s->cgroups_path)) < 0)
                 return r;
         if ((v = field(o, "resources")) && (r = parse_resources(p, v, s)) < 0)
                 return r;
@@ -1043,19 +980,16 @@ static int parse_linux(struct parser *p, json_object *o, struct oci_spec *s)
                 return r;
         if ((v = field(o, "sysctl")) && (r = parse_kv(p, v, "linux.sysctl", &s->sysctl, &s->n_sysctl)) < 0)
                 return r;
-        if ((v = field(o, "maskedPaths")) && (r = get_strv(p, v, "linux.maskedPaths", &s->masked_paths)) < 0)
+        if ((r = strv_field(p, o, "linux", "maskedPaths", OPTIONAL, &s->masked_paths)) < 0)
                 return r;
-        if ((v = field(o, "readonlyPaths")) &&
-            (r = get_strv(p, v, "linux.readonlyPaths", &s->readonly_paths)) < 0)
-                return r;
-        return 0;
+        return strv_field(p, o, "linux", "readonlyPaths", OPTIONAL, &s->readonly_paths);
 }
 
 static int parse_version(struct parser *p, json_object *o, struct oci_spec *s)
 {
         unsigned major, minor;
         char rest;
-        int r = get_string(p, o, "ociVersion", &s->oci_version);
+        int r = string_field(p, o, "", "ociVersion", REQUIRED, &s->oci_version);
         if (r < 0)
                 return r;
         /* 1.0.0 to 1.2.x, with or without a pre-release suffix ("1.0.2-dev") */
@@ -1101,11 +1035,7 @@ int oci_spec_parse(const char *text, size_t len, struct oci_spec **ret, char *er
                 goto out;
         if ((r = only_empty(&p, o, "", "domainname")) < 0)
                 goto out;
-        if (!(v = field(o, "ociVersion"))) {
-                r = fail(&p, "ociVersion is missing");
-                goto out;
-        }
-        if ((r = parse_version(&p, v, s)) < 0)
+        if ((r = parse_version(&p, o, s)) < 0)
                 goto out;
         if (!(v = field(o, "process"))) {
                 r = fail(&p, "process is missing (vpsctl runs a container's process; it has no other use)");
@@ -1119,7 +1049,7 @@ int oci_spec_parse(const char *text, size_t len, struct oci_spec **ret, char *er
         }
         if ((r = parse_root(&p, v, s)) < 0)
                 goto out;
-        if ((v = field(o, "hostname")) && (r = get_string(&p, v, "hostname", &s->hostname)) < 0)
+        if ((r = string_field(&p, o, "", "hostname", OPTIONAL, &s->hostname)) < 0)
                 goto out;
         if ((v = field(o, "mounts")) && (r = parse_mounts(&p, v, s)) < 0)
                 goto out;

@@ -147,6 +147,25 @@ static int begin_aside(int pfd, const char *base, char **ret_tmp, int *ret_tfd)
         return 0;
 }
 
+/* Ends what begin_aside() started, r being how the build in tfd went: on success the private area is synced
+ * and renamed in as base, and pfd synced; on failure (its own or r) the debris is removed, an interrupted
+ * move's fs/ first moved back to where it came from. */
+static int end_aside(int pfd, const char *tmp, const char *base, int tfd, int r)
+{
+        if (r >= 0 && fsync(tfd) < 0)
+                r = negative_errno();
+        if (r >= 0 && renameat(pfd, tmp, pfd, base) < 0)
+                r = negative_errno();
+        if (r < 0) {
+                (void)unmove_at(pfd, tmp);
+                (void)rm_rf_at(pfd, tmp);
+                return r;
+        }
+        if (fsync(pfd) < 0)
+                return negative_errno();
+        return 0;
+}
+
 int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout layout, unsigned projid)
 {
         _cleanup_free_ char *parent = NULL, *tmp = NULL, *lower = NULL;
@@ -195,17 +214,7 @@ int tmpl_provision(const char *lower_arg, const char *private_dir, tmpl_layout l
                 if (r >= 0 && symlinkat(lower, tfd, "lower") < 0)
                         r = negative_errno();
         }
-        if (r >= 0 && fsync(tfd) < 0)
-                r = negative_errno();
-        if (r >= 0 && renameat(pfd, tmp, pfd, base) < 0)
-                r = negative_errno();
-        if (r < 0) {
-                (void)rm_rf_at(pfd, tmp);
-                return r;
-        }
-        if (fsync(pfd) < 0)
-                return negative_errno();
-        return 0;
+        return end_aside(pfd, tmp, base, tfd, r);
 }
 
 /* Move DIR's fs/ back to where MOVED_FROM says it came from (when nothing is there now), and forget it.
@@ -345,18 +354,7 @@ int tmpl_provision_tree(const char *src, const char *private_dir, unsigned proji
                 r = write_file_atomic_at(tfd, "origin", origin, (size_t)n, 0644);
         if (r >= 0 && syncfs(tfd) < 0)
                 r = negative_errno();
-        if (r >= 0 && fsync(tfd) < 0)
-                r = negative_errno();
-        if (r >= 0 && renameat(pfd, tmp, pfd, base) < 0)
-                r = negative_errno();
-        if (r < 0) {
-                (void)unmove_at(pfd, tmp);
-                (void)rm_rf_at(pfd, tmp);
-                return r;
-        }
-        if (fsync(pfd) < 0)
-                return negative_errno();
-        return 0;
+        return end_aside(pfd, tmp, base, tfd, r);
 }
 
 int tmpl_private_layout(const char *private_dir, tmpl_layout *ret)
