@@ -149,7 +149,7 @@ static int begin_aside(int pfd, const char *base, char **ret_tmp, int *ret_tfd)
 
 /* Ends what begin_aside() started, r being how the build in tfd went: on success the private area is synced
  * and renamed in as base, and pfd synced; on failure (its own or r) the debris is removed, an interrupted
- * move's fs/ first moved back to where it came from. */
+ * move's fs/ first moved back to where it came from (kept, with the debris, when it cannot be). */
 static int end_aside(int pfd, const char *tmp, const char *base, int tfd, int r)
 {
         if (r >= 0 && fsync(tfd) < 0)
@@ -157,8 +157,16 @@ static int end_aside(int pfd, const char *tmp, const char *base, int tfd, int r)
         if (r >= 0 && renameat(pfd, tmp, pfd, base) < 0)
                 r = negative_errno();
         if (r < 0) {
-                (void)unmove_at(pfd, tmp);
-                (void)rm_rf_at(pfd, tmp);
+                /* a moved tree that cannot go back (something is at its old place now) is the operator's:
+                 * the debris stays with it, and the next begin_aside() or unmove tries again */
+                int u = unmove_at(pfd, tmp);
+                if (u < 0)
+                        log_warning_errno(u,
+                                          "The tree moved in for %s stays in %s/fs beside it: it cannot be "
+                                          "moved back (%m); move it back by hand",
+                                          base, tmp);
+                else
+                        (void)rm_rf_at(pfd, tmp);
                 return r;
         }
         if (fsync(pfd) < 0)
