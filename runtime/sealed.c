@@ -17,7 +17,6 @@
 
 #include "base/log.h"
 #include "base/macro.h"
-#include "engine-internal.h"
 #include "engine.h"
 
 /* The binary seen through a private overlayfs of two read-only lower layers, its directory and an
@@ -144,20 +143,4 @@ int ct_ensure_cloned_binary(char **argv)
                 return negative_errno();
         fexecve(mfd, argv, environ);
         return negative_errno();
-}
-
-bool ct_needs_sealed_binary(const char *arg)
-{
-        struct ct_paths paths = {};
-        _cleanup_ct_ ct *c = NULL;
-        unsigned id;
-        bool need = true;
-
-        if (!arg || ct_paths_init(&paths) < 0)
-                return true;
-        if (ct_resolve_id(&paths, arg, &id) >= 0 && ct_load(&paths, id, false, &c) >= 0 && c->exists)
-                need = !(ct_userns(&c->cfg) && c->cfg.local_uid > 0 && c->cfg.local_gid > 0);
-        c = (ct_free(c), NULL); /* before the paths it points to */
-        ct_paths_done(&paths);
-        return need;
 }
