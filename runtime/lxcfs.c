@@ -129,15 +129,9 @@ const char *ct_lxcfs_source(ct *c, ct_lxcfs_probe *p, const char **ret_state)
                 *ret_state = "off";
                 return NULL;
         }
-        int r;
-        if (p && p->job[0].started) {
+        if (p)
                 lxcfs_probe_join(p); /* no thread may run at clone() */
-                r = p->job[0].r;
-        } else {
-                if (p)
-                        lxcfs_probe_join(p);
-                r = lxcfs_live(dir);
-        }
+        int r = p && p->job[0].started ? p->job[0].r : lxcfs_live(dir);
         bool dead = r == -ENOTCONN; /* a mount left by an lxcfs that died */
         if (r < 0) {
                 log_warning_errno(

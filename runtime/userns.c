@@ -123,7 +123,7 @@ int ct_userns_allocate(struct ct_paths *p, unsigned self, unsigned *ret_uid, uns
 bool ct_needs_sealed_binary(const char *arg)
 {
         struct ct_paths paths = {};
-        _cleanup_ct_ ct *c = NULL;
+        ct *c = NULL;
         unsigned id;
         bool need = true;
 
@@ -131,7 +131,7 @@ bool ct_needs_sealed_binary(const char *arg)
                 return true;
         if (ct_resolve_id(&paths, arg, &id) >= 0 && ct_load(&paths, id, false, &c) >= 0 && c->exists)
                 need = !ct_userns(&c->cfg); /* which maps ids from local_uid/gid > 0 */
-        c = (ct_free(c), NULL);             /* before the paths it points to */
+        ct_free(c);                         /* before the paths it points to */
         ct_paths_done(&paths);
         return need;
 }
