@@ -38,6 +38,14 @@ struct cg_ct {
 extern const struct cg_ops cg_v1_ops;
 extern const struct cg_ops cg_v2_ops;
 
+/* The host's v1/hybrid hierarchies as the process's cache loads them (cgroup-v1.c): asked of the kernel
+ * with statmount(2) under /sys/fs/cgroup (-EOPNOTSUPP before Linux 6.11 or where none is mounted there),
+ * read from mountinfo, or the first that works (what the backend uses). One "MOUNTPOINT TYPE CONTROLLERS"
+ * line each into buf; returns how many, or -errno. For the unit test that both ways agree: it reloads the
+ * cache, so no CT handle may be open across it. */
+typedef enum { CG_V1_FROM_ANY, CG_V1_FROM_STATMOUNT, CG_V1_FROM_MOUNTINFO } cg_v1_source;
+int cg_v1_hierarchies_describe(cg_v1_source from, char *buf, size_t size);
+
 /* Is controller c in a comma-separated list ("cpu,cpuacct")? (cgroup-v1.c) */
 bool cg_has_controller(const char *list, const char *c);
 /* Shared helpers (cgroup.c) */
