@@ -177,7 +177,8 @@ struct v1_statmount {
  * mount of the namespace, an overlay root per running CT among them, and reading it cost 8 ms with 1,000
  * CTs running (the kernel formats every line), in every start and stop: the growth of a start's time with
  * density (bench/README.md). -EOPNOTSUPP when the kernel cannot answer so (before 6.11) or /sys/fs/cgroup
- * holds no hierarchy: mountinfo then. */
+ * holds no hierarchy: mountinfo then. A hierarchy mounted only elsewhere is not used beside the ones
+ * there (mountinfo's way took the first mount of each set of controllers, wherever it was). */
 static int v1_mounts_load_statmount(void)
 {
         struct statx stx;
