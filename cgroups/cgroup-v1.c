@@ -147,11 +147,13 @@ static int v1_mounts_add(const char *mnt, bool v2, char *opts)
 #ifndef __NR_listmount
 #define __NR_listmount 458
 #endif
-#define V1_STATX_MNT_ID_UNIQUE 0x4000U
-#define V1_STATMOUNT_SB_BASIC  0x1U
-#define V1_STATMOUNT_MNT_ROOT  0x8U
-#define V1_STATMOUNT_MNT_POINT 0x10U
-#define V1_STATMOUNT_MNT_OPTS  0x80U
+#define V1_STATX_MNT_ID_UNIQUE  0x4000U
+#define V1_STATMOUNT_SB_BASIC   0x1U
+#define V1_STATMOUNT_MNT_ROOT   0x8U
+#define V1_STATMOUNT_MNT_POINT  0x10U
+#define V1_STATMOUNT_MNT_OPTS   0x80U
+#define V1_MNT_ID_REQ_SIZE_VER0 24U    /* struct v1_mnt_id_req as Linux 6.8 knows it */
+#define V1_STATMOUNT_BUF        16384U /* one mount's fields and strings */
 
 struct v1_mnt_id_req {
         uint32_t size, spare;
@@ -186,20 +188,20 @@ static int v1_mounts_load_statmount(void)
             !(stx.stx_mask & V1_STATX_MNT_ID_UNIQUE) || !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
                 return -EOPNOTSUPP;
         uint64_t ids[64];
-        struct v1_mnt_id_req req = { .size = 24, .mnt_id = stx.stx_mnt_id };
+        struct v1_mnt_id_req req = { .size = V1_MNT_ID_REQ_SIZE_VER0, .mnt_id = stx.stx_mnt_id };
         long n = syscall(__NR_listmount, &req, ids, ELEMENTSOF(ids), 0);
         if (n < 0 || (size_t)n >= ELEMENTSOF(ids))
                 return -EOPNOTSUPP; /* no such call, or more mounts there than hierarchies can be */
-        _cleanup_free_ struct v1_statmount *sm = malloc(16384);
+        _cleanup_free_ struct v1_statmount *sm = malloc(V1_STATMOUNT_BUF);
         if (!sm)
                 return -ENOMEM;
         size_t found = 0;
         for (long i = 0; i < n; i++) {
-                struct v1_mnt_id_req q = { .size = 24,
+                struct v1_mnt_id_req q = { .size = V1_MNT_ID_REQ_SIZE_VER0,
                                            .mnt_id = ids[i],
                                            .param = V1_STATMOUNT_SB_BASIC | V1_STATMOUNT_MNT_ROOT |
                                                     V1_STATMOUNT_MNT_POINT | V1_STATMOUNT_MNT_OPTS };
-                if (syscall(__NR_statmount, &q, sm, 16384, 0) < 0) {
+                if (syscall(__NR_statmount, &q, sm, V1_STATMOUNT_BUF, 0) < 0) {
                         if (errno == ENOENT)
                                 continue; /* unmounted since the list */
                         return -EOPNOTSUPP;
@@ -270,11 +272,6 @@ static int v1_mounts_load_from(cg_v1_source from)
         return r;
 }
 
-static int v1_mounts_load(void)
-{
-        return v1_mounts_load_from(CG_V1_FROM_ANY);
-}
-
 int cg_v1_hierarchies_describe(cg_v1_source from, char *buf, size_t size)
 {
         int r = v1_mounts_load_from(from);
@@ -293,7 +290,7 @@ static int v1_setup(cg_ct *cg, bool create)
 {
         int r;
 
-        if (!v1_mounts_valid && (r = v1_mounts_load()) < 0)
+        if (!v1_mounts_valid && (r = v1_mounts_load_from(CG_V1_FROM_ANY)) < 0)
                 return r;
         for (size_t m = 0; m < v1_n_mounts; m++) {
                 const char *mnt = v1_mounts[m].mnt, *ctl = v1_mounts[m].controllers;
