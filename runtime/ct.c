@@ -300,6 +300,19 @@ int ct_wait_unlocked(ct *c)
         return waited_ms > 0; /* the shared lock goes with the fd */
 }
 
+bool ct_lock_held(const ct *c)
+{
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/lock", c->run_path);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        if (fd < 0)
+                return false; /* no verb has run here */
+        int r;
+        while ((r = flock(fd, LOCK_SH | LOCK_NB)) < 0 && errno == EINTR)
+                ;
+        return r < 0 && errno == EWOULDBLOCK; /* a shared lock taken goes with the fd */
+}
+
 void ct_unlock(ct *c)
 {
         if (c->lock_fd < 0)

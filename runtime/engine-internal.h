@@ -13,6 +13,8 @@ int ct_state_write(ct *c, pid_t pid, unsigned long long start, const char *lxcfs
 /* Wait, up to the lock timeout, until no verb holds the CT's lock (without taking it). 1 when a verb held
  * it (and has let go, or the wait ran out), 0 when none did. */
 int ct_wait_unlocked(ct *c);
+/* Does a verb hold the CT's lock right now? Asked without waiting and without keeping any lock. */
+bool ct_lock_held(const ct *c);
 void ct_state_remove(ct *c);
 int ct_open_cgroup(ct *c, bool create, cg_ct **ret);
 /* The host pid of the CT's init: the recorded one if still valid, else found from the cgroup. */

@@ -209,20 +209,29 @@ static bool exec_ct_gone(const struct exec_ctx *x)
 }
 
 /* A command killed by a signal in a CT whose init exits was killed by a stop, not by itself. The stop
- * kills the CT's init and the command at once, so the command's death can reach us before the init's:
- * wait for it briefly (a stop kills with SIGKILL; other signals are the guest's own business). */
+ * kills the CT's init and the command at once, so the command's death can reach us before the init's; a
+ * clean stop asks init to shut down, and a shutting-down init (busybox's, sysvinit's) sends every process
+ * SIGTERM and exits only after its SIGKILL a second or more later. So the init is waited for: briefly
+ * (a stop kills with SIGKILL; other signals are the guest's own business), and for as long as a verb holds
+ * the CT's lock (a stop or restart under way), up to the stop's own timeout and a margin. */
 static int exec_outcome(const struct exec_ctx *x, int status)
 {
         if (status <= 128 || x->pidfd < 0)
                 return 0;
         struct pollfd p = { .fd = x->pidfd, .events = POLLIN };
-        int timeout_ms = status == 128 + SIGKILL ? 1000 : 100, r;
-        while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
-                ;
-        if (r > 0 && (p.revents & POLLIN))
-                return log_error_errno(-ECANCELED, "CT %u was stopped while the command ran (it was killed)",
-                                       x->c->id);
-        return 0;
+        unsigned brief_ms = status == 128 + SIGKILL ? 1000 : 100;
+        unsigned long long limit_ms = (x->c->cfg.stop_timeout + 5ULL) * 1000;
+        for (unsigned long long waited_ms = 100;; waited_ms += 100) {
+                int r = poll(&p, 1, 100); /* a slice cut short by a signal only shortens the wait */
+                if (r < 0 && errno != EINTR)
+                        return 0;
+                if (r > 0 && (p.revents & POLLIN))
+                        return log_error_errno(-ECANCELED,
+                                               "CT %u was stopped while the command ran (it was killed)",
+                                               x->c->id);
+                if (waited_ms >= limit_ms || (waited_ms >= brief_ms && !ct_lock_held(x->c)))
+                        return 0;
+        }
 }
 
 /* Fork the command into the CT's pid namespace and cgroup; return its pid once it has exec'd. */

@@ -95,6 +95,17 @@ wait "$xpid"
 assert_eq "$(cat "$TEST_TMP/x.rc")" 31 "exec of a command killed by stop exits 31 (not running)"
 assert_contains "$(cat "$TEST_TMP/x.out")" "CT 101 was stopped while the command ran" "exec says the CT was stopped"
 expect_rc 0 vz start 101
+# the same through a clean stop: busybox init's shutdown sends every process SIGTERM, and exits only after
+# its SIGKILL a second later (CI's stress test: exec's command killed that way exited 8, without a word)
+("$VPSCTL" exec 101 "touch /root/started2; sleep 60" >"$TEST_TMP/x.out" 2>&1; echo $? >"$TEST_TMP/x.rc") &
+xpid=$!
+assert_true "exec's command runs" wait_until 10 "$VPSCTL" exec 101 test -e /root/started2
+expect_rc 0 vz stop 101
+wait "$xpid"
+assert_eq "$(cat "$TEST_TMP/x.rc")" 31 "exec of a command killed by a clean stop's SIGTERM exits 31 (not running)"
+assert_contains "$(cat "$TEST_TMP/x.out")" "CT 101 was stopped while the command ran" \
+        "exec says the CT was stopped (clean stop)"
+expect_rc 0 vz start 101
 
 # the command's process dies before vpsctl releases it (CI's stress test: a concurrent stop killed it, and
 # vpsctl's write to it raised a SIGPIPE that killed vpsctl, exit 141 and no word): a failpoint kills it
