@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -53,7 +54,10 @@ static int lxcfs_live(const char *dir)
  * another in the child they were about 19 ms of a start's wall time (bench/README.md, profile). Here each
  * view is looked up by a thread of its own, at the start's beginning, while the start does its other
  * work; the child's lookups then find the dentries cached. The threads only warm the cache: what the
- * child binds it opens itself, and the liveness probe (the first job) decides whether lxcfs is used. */
+ * child binds it opens itself, and the liveness probe (the first job) decides whether lxcfs is used.
+ * Only a directory that is a mount's root gets the view threads: one that is not (no lxcfs, or a host's
+ * lxcfs seen through another filesystem, as in CI's cgroup v2 guest through 9p) gets no concurrent
+ * lookups, only the probe's. */
 struct lxcfs_job {
         const char *dir;
         const char *view; /* NULL: the liveness probe */
@@ -66,6 +70,18 @@ struct ct_lxcfs_probe {
         struct lxcfs_job job[ELEMENTSOF(views) + 1];
         bool joined;
 };
+
+/* Is dir the root of a mount? Asked from the kernel's cached attributes (AT_STATX_DONT_SYNC), without a
+ * round trip to a FUSE daemon, unlike the probe's statfs that waiting for would cost the start its lead. */
+static bool lxcfs_mount_root(const char *dir)
+{
+        struct statx stx;
+        if (statx(AT_FDCWD, dir, AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT, 0, &stx) < 0)
+                return false;
+        /* a kernel before 5.8 does not say: the threads as before */
+        return !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+               (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
 
 static void *lxcfs_job_run(void *arg)
 {
@@ -101,7 +117,8 @@ ct_lxcfs_probe *ct_lxcfs_probe_begin(ct *c)
         bool small = pthread_attr_init(&attr) == 0;
         if (small)
                 small = pthread_attr_setstacksize(&attr, 64 * 1024) == 0; /* a lookup needs little */
-        for (size_t i = 0; i < ELEMENTSOF(p->job); i++) {
+        bool views_too = lxcfs_mount_root(c->cfg.lxcfs_dir);
+        for (size_t i = 0; i < ELEMENTSOF(p->job) && (i == 0 || views_too); i++) {
                 struct lxcfs_job *j = &p->job[i];
                 j->dir = c->cfg.lxcfs_dir;
                 j->view = i == 0 ? NULL : views[i - 1];
