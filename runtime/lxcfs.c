@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "base/log.h"
 #include "base/macro.h"
 #include "engine-internal.h"
+#include "templates/templates.h"
 
 #ifndef FUSE_SUPER_MAGIC
 #define FUSE_SUPER_MAGIC 0x65735546
@@ -71,18 +71,6 @@ struct ct_lxcfs_probe {
         bool joined;
 };
 
-/* Is dir the root of a mount? Asked from the kernel's cached attributes (AT_STATX_DONT_SYNC), without a
- * round trip to a FUSE daemon, unlike the probe's statfs that waiting for would cost the start its lead. */
-static bool lxcfs_mount_root(const char *dir)
-{
-        struct statx stx;
-        if (statx(AT_FDCWD, dir, AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT, 0, &stx) < 0)
-                return false;
-        /* a kernel before 5.8 does not say: the threads as before */
-        return !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
-               (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
-}
-
 static void *lxcfs_job_run(void *arg)
 {
         struct lxcfs_job *j = arg;
@@ -117,7 +105,9 @@ ct_lxcfs_probe *ct_lxcfs_probe_begin(ct *c)
         bool small = pthread_attr_init(&attr) == 0;
         if (small)
                 small = pthread_attr_setstacksize(&attr, 64 * 1024) == 0; /* a lookup needs little */
-        bool views_too = lxcfs_mount_root(c->cfg.lxcfs_dir);
+        /* a mount's root, or a kernel that cannot say (the threads as before) */
+        int root = tmpl_is_mounted(c->cfg.lxcfs_dir);
+        bool views_too = root > 0 || root == -EOPNOTSUPP;
         for (size_t i = 0; i < ELEMENTSOF(p->job) && (i == 0 || views_too); i++) {
                 struct lxcfs_job *j = &p->job[i];
                 j->dir = c->cfg.lxcfs_dir;

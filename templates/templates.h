@@ -191,7 +191,8 @@ int tmpl_copy_tree(int src_dfd, int dst_dfd);
 int tmpl_mount_root(const char *private_dir, const char *root, int userns_fd);
 /* Can the filesystem under PATH be seen through an idmapped mount (userns_fd's mapping)? 1 yes, 0 no. */
 int tmpl_idmap_supported(const char *path, int userns_fd);
-/* Is ROOT a mount point? 1 yes, 0 no. */
+/* Is ROOT a mount point? 1 yes, 0 no (or no such path), -EOPNOTSUPP: the kernel cannot say (before 5.8).
+ * From the kernel's cached attributes: no round trip to a FUSE daemon. */
 int tmpl_is_mounted(const char *root);
 /* Unmount ROOT (lazily if busy). */
 int tmpl_umount_root(const char *root);
