@@ -281,36 +281,48 @@ int ct_lock(ct *c, const char *verb, pid_t *ret_holder)
         return 0;
 }
 
-int ct_wait_unlocked(ct *c)
+/* The CT's lock file, to look at without taking its lock: -ENOENT when no verb has run here. */
+static int lock_open_readonly(const ct *c)
 {
         char path[4096];
         snprintf(path, sizeof(path), "%s/lock", c->run_path);
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+/* Does a verb hold the lock of fd (lock_open_readonly's)? 1 yes, 0 no, -errno. A shared lock taken here
+ * goes with the fd. */
+static int lock_held_at(int fd)
+{
+        while (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+                if (errno == EWOULDBLOCK)
+                        return 1;
+                if (errno != EINTR)
+                        return negative_errno();
+        }
+        return 0;
+}
+
+int ct_wait_unlocked(ct *c)
+{
+        _cleanup_close_ int fd = lock_open_readonly(c);
         if (fd < 0)
                 return 0; /* no verb has run here */
         unsigned waited_ms = 0, limit_ms = c->cfg.lock_timeout * 1000;
-        while (flock(fd, LOCK_SH | LOCK_NB) < 0) {
-                if (errno == EINTR)
-                        continue;
-                if (errno != EWOULDBLOCK || waited_ms >= limit_ms)
+        int r;
+        while ((r = lock_held_at(fd)) != 0) {
+                if (r < 0 || waited_ms >= limit_ms)
                         return 1;
                 nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
                 waited_ms += 20;
         }
-        return waited_ms > 0; /* the shared lock goes with the fd */
+        return waited_ms > 0;
 }
 
 bool ct_lock_held(const ct *c)
 {
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/lock", c->run_path);
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-        if (fd < 0)
-                return false; /* no verb has run here */
-        int r;
-        while ((r = flock(fd, LOCK_SH | LOCK_NB)) < 0 && errno == EINTR)
-                ;
-        return r < 0 && errno == EWOULDBLOCK; /* a shared lock taken goes with the fd */
+        _cleanup_close_ int fd = lock_open_readonly(c);
+        return fd >= 0 && lock_held_at(fd) > 0;
 }
 
 void ct_unlock(ct *c)
